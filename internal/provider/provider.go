@@ -1,0 +1,246 @@
+// Package provider is the Terraform side of the TeamViewer provider: schemas, plan logic and the
+// mapping between Terraform values and the SCIM client's types. It speaks to TeamViewer only
+// through internal/scim.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
+)
+
+const (
+	// RegistryAddress is the provider's address in the Terraform Registry.
+	RegistryAddress = "registry.terraform.io/teamviewer-community/teamviewer"
+
+	// DefaultTenantURL is TeamViewer's SCIM endpoint, the same for every company.
+	DefaultTenantURL = "https://webapi.teamviewer.com/scim/v2"
+
+	envTenantURL = "TEAMVIEWER_TENANT_URL"
+	envToken     = "TEAMVIEWER_TOKEN"
+
+	defaultMaxRetries     = 10
+	defaultRequestTimeout = 60 * time.Second
+
+	// scriptTokenHelp tells people where a token comes from; every token error ends with it.
+	scriptTokenHelp = "Create a script token in the TeamViewer Management Console (Edit profile > Apps > " +
+		"Create script token) with the user management permissions (view, create and edit users), then set " +
+		"the provider's \"token\" attribute or the " + envToken + " environment variable."
+)
+
+var _ provider.Provider = (*teamViewerProvider)(nil)
+
+// New returns the provider factory for the given version ("dev" for local builds, "test" in tests).
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &teamViewerProvider{version: version}
+	}
+}
+
+type teamViewerProvider struct {
+	version string
+}
+
+type providerModel struct {
+	TenantURL            types.String  `tfsdk:"tenant_url"`
+	Token                types.String  `tfsdk:"token"`
+	MaxRetries           types.Int64   `tfsdk:"max_retries"`
+	RequestTimeout       types.String  `tfsdk:"request_timeout"`
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client *scim.Client
+}
+
+func (p *teamViewerProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "teamviewer"
+	resp.Version = p.version
+}
+
+func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages TeamViewer users through TeamViewer's SCIM 2.0 API, the same API that " +
+			"Entra ID and Okta provisioning use. Requires a TeamViewer Tensor licence and a script token with " +
+			"user management permissions.",
+		Attributes: map[string]schema.Attribute{
+			"tenant_url": schema.StringAttribute{
+				MarkdownDescription: "Base URL of TeamViewer's SCIM API. Defaults to `" + DefaultTenantURL +
+					"`, or the `" + envTenantURL + "` environment variable. Must use `https`; plain `http` is " +
+					"accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), for a local emulator.",
+				Optional: true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "TeamViewer script token with the user management permissions (view, " +
+					"create and edit users). Can also be set with the `" + envToken + "` environment variable. " +
+					"Never written to logs, plans or state.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit "+
+					"(HTTP 429), a temporary server error (502, 503, 504) or a connection error, with "+
+					"exponential backoff and jitter that honours `Retry-After`. Defaults to %d.", defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one attempt of a request may take, as a Go duration such as " +
+					"`30s` or `2m`. Defaults to `" + defaultRequestTimeout.String() + "`.",
+				Optional:   true,
+				Validators: []validator.String{positiveDuration()},
+			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "Client-side limit on requests per second, shared by all resources and " +
+					"data sources of this provider instance. Unset means no limit. Lower it when TeamViewer " +
+					"answers with rate limit errors.",
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.AtLeast(0.001)},
+			},
+		},
+	}
+}
+
+func (p *teamViewerProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings := []struct {
+		attribute string
+		value     interface{ IsUnknown() bool }
+	}{
+		{"tenant_url", config.TenantURL}, {"token", config.Token}, {"max_retries", config.MaxRetries},
+		{"request_timeout", config.RequestTimeout}, {"max_requests_per_second", config.MaxRequestsPerSecond},
+	}
+	for _, setting := range settings {
+		if setting.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(setting.attribute), "Unknown TeamViewer provider setting",
+				fmt.Sprintf("The provider cannot connect to TeamViewer while %q is unknown. Set it to a value "+
+					"known at plan time, or use the provider's environment variables.", setting.attribute))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	tenantURL := stringOr(config.TenantURL, os.Getenv(envTenantURL), DefaultTenantURL)
+	if err := validateTenantURL(tenantURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("tenant_url"), "Invalid TeamViewer tenant URL", err.Error())
+	}
+	token := stringOr(config.Token, os.Getenv(envToken), "")
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing TeamViewer script token",
+			"The provider needs a TeamViewer script token and found none. "+scriptTokenHelp)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = tflog.MaskMessageStrings(ctx, token)
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
+
+	requestTimeout := defaultRequestTimeout
+	if !config.RequestTimeout.IsNull() {
+		// Already checked by the attribute's validator.
+		requestTimeout, _ = time.ParseDuration(config.RequestTimeout.ValueString())
+	}
+	maxRetries := defaultMaxRetries
+	if !config.MaxRetries.IsNull() {
+		maxRetries = int(config.MaxRetries.ValueInt64())
+	}
+
+	client, err := scim.New(scim.Config{
+		BaseURL:           tenantURL,
+		Token:             token,
+		UserAgent:         userAgent(p.version, req.TerraformVersion),
+		MaxRetries:        maxRetries,
+		RequestTimeout:    requestTimeout,
+		RequestsPerSecond: config.MaxRequestsPerSecond.ValueFloat64(),
+		Logger:            newSCIMLogger(token),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create the TeamViewer SCIM client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured TeamViewer SCIM client", map[string]any{"tenant_url": tenantURL})
+
+	data := &providerData{client: client}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *teamViewerProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newUserResource}
+}
+
+func (p *teamViewerProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{newUserDataSource}
+}
+
+// stringOr returns the configured value, else the environment's, else the fallback.
+func stringOr(configured types.String, fromEnv, fallback string) string {
+	if v := configured.ValueString(); v != "" {
+		return v
+	}
+	if fromEnv != "" {
+		return fromEnv
+	}
+	return fallback
+}
+
+// validateTenantURL insists on https so the token never crosses a network in clear text; a loopback
+// host may use http, which is what a local emulator serves.
+func validateTenantURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL; expected something like %q", raw, DefaultTenantURL)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return nil
+	case "http":
+		if isLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("%q uses http, which would send the script token unencrypted; use https "+
+			"(plain http is allowed only for loopback hosts such as 127.0.0.1 or localhost)", raw)
+	default:
+		return fmt.Errorf("%q has scheme %q; the tenant URL must use https", raw, u.Scheme)
+	}
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// userAgent names the provider and the CLI's version (OpenTofu reports a Terraform-compatible one).
+func userAgent(providerVersion, terraformVersion string) string {
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return fmt.Sprintf("terraform-provider-teamviewer/%s Terraform/%s", providerVersion, terraformVersion)
+}

@@ -1,0 +1,194 @@
+package provider
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
+)
+
+// testToken is distinctive so that a leak check can search for it in logs, state and output.
+const testToken = "tv-acc-token-5c0ffee-never-logged"
+
+// testAccProviders serves the provider in-process to the Terraform CLI run by terraform-plugin-testing.
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"teamviewer": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+// runTests isolates the Terraform CLI from the machine: the environment may point TF_CLI_CONFIG_FILE
+// at a file that does not exist, and a token in the environment would hide the "missing token" case.
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "teamviewer-provider-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cliConfig := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
+	os.Unsetenv(envToken)
+	os.Unsetenv(envTenantURL)
+	return m.Run()
+}
+
+// testTenant is a TeamViewer company served by the emulator on loopback, private to one test.
+type testTenant struct {
+	*emulator.Server
+	URL string
+}
+
+func newTestTenant(t *testing.T, opts emulator.Options) *testTenant {
+	t.Helper()
+	if opts.Token == "" {
+		opts.Token = testToken
+	}
+	server := emulator.New(opts)
+	httpServer := httptest.NewServer(server)
+	t.Cleanup(httpServer.Close)
+	return &testTenant{Server: server, URL: httpServer.URL + emulator.BasePath}
+}
+
+// providerConfig is the provider block that points at this tenant.
+func (tt *testTenant) providerConfig() string {
+	return fmt.Sprintf(`
+provider "teamviewer" {
+  tenant_url = %[1]q
+  token      = %[2]q
+}
+`, tt.URL, testToken)
+}
+
+// userID returns the id of the one user with this user name, failing the test otherwise.
+func (tt *testTenant) userID(t *testing.T, userName string) string {
+	t.Helper()
+	users := tt.UsersByUserName(userName)
+	if len(users) != 1 {
+		t.Fatalf("want exactly one user %q in the emulator, found %d", userName, len(users))
+	}
+	return users[0].ID
+}
+
+// writes counts the requests that change the tenant.
+func (tt *testTenant) writes() map[string]int {
+	return map[string]int{
+		"POST":   tt.CountMethod("POST"),
+		"PUT":    tt.CountMethod("PUT"),
+		"PATCH":  tt.CountMethod("PATCH"),
+		"DELETE": tt.CountMethod("DELETE"),
+	}
+}
+
+func userConfig(name, userName, displayName string, extra ...string) string {
+	return fmt.Sprintf(`
+resource "teamviewer_user" %[1]q {
+  user_name    = %[2]q
+  display_name = %[3]q
+%[4]s
+}
+`, name, userName, displayName, strings.Join(extra, "\n"))
+}
+
+func TestValidateTenantURL(t *testing.T) {
+	valid := []string{
+		DefaultTenantURL,
+		"https://scim.example.com/scim/v2/",
+		"http://127.0.0.1:8417/scim/v2",
+		"http://127.1.2.3/scim/v2",
+		"http://localhost:8080/scim/v2",
+		"http://[::1]:8080/scim/v2",
+	}
+	for _, raw := range valid {
+		if err := validateTenantURL(raw); err != nil {
+			t.Errorf("validateTenantURL(%q) = %v, want nil", raw, err)
+		}
+	}
+	invalid := map[string]string{
+		"http://webapi.teamviewer.com/scim/v2": "unencrypted",
+		"http://10.0.0.1/scim/v2":              "unencrypted",
+		"http://localhost.example.com/scim/v2": "unencrypted",
+		"ftp://webapi.teamviewer.com/scim/v2":  "must use https",
+		"webapi.teamviewer.com/scim/v2":        "not an absolute URL",
+		"https:///scim/v2":                     "not an absolute URL",
+	}
+	for raw, want := range invalid {
+		err := validateTenantURL(raw)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("validateTenantURL(%q) = %v, want an error containing %q", raw, err, want)
+		}
+	}
+}
+
+func TestUserAgent(t *testing.T) {
+	if got, want := userAgent("1.2.3", "1.5.7"), "terraform-provider-teamviewer/1.2.3 Terraform/1.5.7"; got != want {
+		t.Errorf("userAgent = %q, want %q", got, want)
+	}
+	if got, want := userAgent("dev", ""), "terraform-provider-teamviewer/dev Terraform/unknown"; got != want {
+		t.Errorf("userAgent = %q, want %q", got, want)
+	}
+}
+
+// Provider settings that cannot work fail with an error naming the setting, and a token TeamViewer
+// rejects is reported with what to do about it.
+func TestAccProvider_configurationErrors(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	user := userConfig("jane", "jane@example.com", "Jane Doe")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+provider "teamviewer" {
+  tenant_url = "http://teamviewer.example.com/scim/v2"
+  token      = "whatever"
+}
+` + user,
+				ExpectError: regexp.MustCompile(`(?s)tenant_url.*uses http, which would send the script token unencrypted`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n}\n", tenant.URL) + user,
+				ExpectError: regexp.MustCompile(`(?s)Missing TeamViewer script token.*Create a script token`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = \"wrong-token\"\n}\n", tenant.URL) + user,
+				ExpectError: regexp.MustCompile(`(?s)401.*script token.*(invalid|expired).*permission`),
+			},
+			{
+				Config:      tenant.providerConfig() + user + "\nprovider \"teamviewer\" {\n  alias = \"bad\"\n  request_timeout = \"-5s\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)request_timeout.*must be a duration greater than zero`),
+			},
+			{
+				Config:      tenant.providerConfig() + user + "\nprovider \"teamviewer\" {\n  alias = \"bad\"\n  max_retries = 0\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)max_retries.*at least 1`),
+			},
+			{
+				Config:      tenant.providerConfig() + user + "\nprovider \"teamviewer\" {\n  alias = \"bad\"\n  max_requests_per_second = 0\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)max_requests_per_second.*at least`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if users := tenant.Users(); len(users) != 0 {
+				return fmt.Errorf("no user should have been created, found %+v", users)
+			}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
+)
+
+var _ datasource.DataSourceWithConfigure = (*userDataSource)(nil)
+
+func newUserDataSource() datasource.DataSource {
+	return &userDataSource{}
+}
+
+// userDataSource looks up one TeamViewer user by id or by user name.
+type userDataSource struct {
+	client *scim.Client
+}
+
+func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	lookup := []validator.String{stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("user_name"))}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up one TeamViewer user, active or deactivated, by `id` or by `user_name`. " +
+			"A user that does not exist is an error.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "TeamViewer's user id, such as `u1234567`. Set exactly one of `id` and `user_name`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          lookup,
+			},
+			"user_name": schema.StringAttribute{
+				MarkdownDescription: "The user's email address, matched without regard to case (TeamViewer's own " +
+					"filters are case-sensitive; the provider falls back to a case-insensitive search). Set " +
+					"exactly one of `id` and `user_name`.",
+				Optional:   true,
+				Computed:   true,
+				CustomType: emailAddressType{},
+				Validators: lookup,
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "The user's full name.",
+				Computed:            true,
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the account is enabled.",
+				Computed:            true,
+			},
+			"given_name": schema.StringAttribute{
+				MarkdownDescription: "Derived by TeamViewer from `display_name` (up to its first space); null for a one-word name.",
+				Computed:            true,
+			},
+			"family_name": schema.StringAttribute{
+				MarkdownDescription: "Derived by TeamViewer from `display_name` (after its first space); null for a one-word name.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
+		d.client = data.client
+	}
+}
+
+func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config userModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	var (
+		user   scim.User
+		err    error
+		lookup string
+	)
+	if id := config.ID.ValueString(); id != "" {
+		lookup = fmt.Sprintf("id %q", id)
+		user, err = d.client.GetUser(ctx, id)
+	} else {
+		lookup = fmt.Sprintf("user name %q", config.UserName.ValueString())
+		user, err = d.client.FindUserByUserName(ctx, config.UserName.ValueString())
+	}
+	if errors.Is(err, scim.ErrNotFound) {
+		resp.Diagnostics.AddError("TeamViewer user not found",
+			fmt.Sprintf("No TeamViewer user with %s exists in this company.", lookup))
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to look up TeamViewer user with %s", lookup), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+}

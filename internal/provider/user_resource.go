@@ -1,0 +1,244 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*userResource)(nil)
+	_ resource.ResourceWithImportState = (*userResource)(nil)
+)
+
+// nonBlank rejects names that are empty or only white space; TeamViewer derives the user's given
+// and family names from the display name, so it must say something.
+var nonBlank = stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must contain a non-white-space character")
+
+func newUserResource() resource.Resource {
+	return &userResource{}
+}
+
+// userResource manages one TeamViewer user. TeamViewer's SCIM API cannot delete users, so destroy
+// deactivates the user, and a later create of the same user name reactivates it.
+type userResource struct {
+	client *scim.Client
+}
+
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A user of your TeamViewer company, managed through TeamViewer's SCIM API.\n\n" +
+			"TeamViewer's SCIM API cannot delete users: **destroying this resource deactivates the user** " +
+			"(`active = false`), who stays listed in TeamViewer. Creating a user whose user name belongs to " +
+			"such a deactivated user reactivates and adopts it (with a warning); creating one whose user name " +
+			"belongs to an active user fails with the `terraform import` command to run instead.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "TeamViewer's user id, such as `u1234567`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"user_name": schema.StringAttribute{
+				MarkdownDescription: "The email address the user signs in with; unique across all of TeamViewer. " +
+					"Compared without regard to case: a change of case only is no change. Changing it in place " +
+					"makes TeamViewer send a verification email to the new address.",
+				Required:      true,
+				CustomType:    emailAddressType{},
+				PlanModifiers: []planmodifier.String{keepStateWhenEquivalentAddress()},
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "The user's full name as TeamViewer shows it. TeamViewer derives " +
+					"`given_name` and `family_name` from it.",
+				Required:   true,
+				Validators: []validator.String{nonBlank},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the account is enabled. Defaults to `true`. A user deactivated " +
+					"outside Terraform shows up as a change back to `true`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"given_name": schema.StringAttribute{
+				MarkdownDescription: "Derived by TeamViewer: `display_name` up to its first space; null when " +
+					"`display_name` is a single word.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{derivedFromDisplayName()},
+			},
+			"family_name": schema.StringAttribute{
+				MarkdownDescription: "Derived by TeamViewer: `display_name` after its first space; null when " +
+					"`display_name` is a single word.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{derivedFromDisplayName()},
+			},
+		},
+	}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.client = data.client
+	}
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	user, err := r.client.CreateUser(ctx, plan.toNewUser())
+	if err != nil {
+		var ok bool
+		if user, ok = r.adoptAfterFailedCreate(ctx, plan, err, &resp.Diagnostics); !ok {
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+}
+
+// adoptAfterFailedCreate decides what a rejected create means. TeamViewer does not document the
+// status of a duplicate user name (409 or 400), so the user is looked up instead of trusting the
+// status or the message. A deactivated user is what an earlier destroy leaves behind, since
+// TeamViewer cannot delete: it is adopted. An active one belongs to someone else's configuration
+// or to nobody's yet, and taking it over silently could fight another owner: the user is told to
+// import it.
+func (r *userResource) adoptAfterFailedCreate(ctx context.Context, plan userModel, createErr error, diags *diag.Diagnostics) (scim.User, bool) {
+	const summary = "Unable to create TeamViewer user"
+	if !mayAlreadyExist(createErr) {
+		addClientError(diags, summary, createErr)
+		return scim.User{}, false
+	}
+	userName := plan.UserName.ValueString()
+	existing, err := r.client.FindUserByUserName(ctx, userName)
+	if err != nil {
+		if !errors.Is(err, scim.ErrNotFound) {
+			tflog.Warn(ctx, "looking up the user after a rejected create failed", map[string]any{"error": err.Error()})
+		}
+		// Not in this company: TeamViewer user names are unique across all companies.
+		addClientError(diags, summary, createErr)
+		return scim.User{}, false
+	}
+	if existing.Active {
+		diags.AddAttributeError(path.Root("user_name"), "TeamViewer user already exists", fmt.Sprintf(
+			"An active TeamViewer user with user name %q already exists (id %s). The provider does not take "+
+				"over active users. To manage this user with Terraform, import it into this resource, whose "+
+				"address is shown above (teamviewer_user.NAME):\n\n"+
+				"  terraform import teamviewer_user.NAME %s\n\n"+
+				"or, with Terraform 1.5 or later, add an import block and apply again:\n\n"+
+				"  import {\n    to = teamviewer_user.NAME\n    id = %q\n  }",
+			existing.UserName, existing.ID, existing.ID, existing.ID))
+		return scim.User{}, false
+	}
+
+	adopted, err := r.client.PatchUser(ctx, existing.ID, plan.patchFrom(userModelFromSCIM(existing)))
+	if err != nil {
+		addClientError(diags, fmt.Sprintf("Unable to reactivate existing TeamViewer user %s", existing.ID), err)
+		return scim.User{}, false
+	}
+	diags.AddWarning("Adopted a deactivated TeamViewer user", fmt.Sprintf(
+		"TeamViewer already had a deactivated user with user name %q (id %s), for example from an earlier "+
+			"destroy: TeamViewer cannot delete users. The provider adopted it and set it to the configured values.",
+		existing.UserName, existing.ID))
+	return adopted, true
+}
+
+// mayAlreadyExist reports whether a create was rejected in a way a duplicate user name can explain.
+func mayAlreadyExist(err error) bool {
+	var apiErr *scim.Error
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.StatusCode {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
+		return true
+	}
+	return false
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state userModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	user, err := r.client.GetUser(ctx, state.ID.ValueString())
+	if errors.Is(err, scim.ErrNotFound) {
+		tflog.Warn(ctx, "TeamViewer user no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to read TeamViewer user", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+}
+
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state userModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), plan.patchFrom(state))
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Unable to update TeamViewer user", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+}
+
+// Delete deactivates the user: TeamViewer's SCIM API has no delete, and identity providers do the same.
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state userModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	inactive := false
+	_, err := r.client.PatchUser(ctx, state.ID.ValueString(), scim.UserPatch{Active: &inactive})
+	if err != nil && !errors.Is(err, scim.ErrNotFound) {
+		addClientError(&resp.Diagnostics, "Unable to deactivate TeamViewer user", err)
+	}
+}
+
+// ImportState takes a user id (u1234567) or a user name (jane@example.com, in any case).
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !strings.Contains(req.ID, "@") {
+		// Read fills in the rest, and reports an id that does not exist.
+		resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+		return
+	}
+	user, err := r.client.FindUserByUserName(ctx, req.ID)
+	if err != nil {
+		addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to import TeamViewer user %q", req.ID), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+}

@@ -1,0 +1,272 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
+)
+
+const janeAddress = "teamviewer_user.jane"
+
+func expectUser(address, userName, displayName string, active bool) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^u\d+$`))),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("user_name"), knownvalue.StringExact(userName)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("display_name"), knownvalue.StringExact(displayName)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("active"), knownvalue.Bool(active)),
+	}
+}
+
+// The whole life of a user: create, no-op plans, one PATCH per update, import by id and by email in
+// another case, and a destroy that deactivates instead of deleting.
+func TestAccUser_lifecycle(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	const userName = "jane.doe@example.com"
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: tenant.providerConfig() + userConfig("jane", userName, "Jane Doe"),
+				ConfigStateChecks: append(expectUser(janeAddress, userName, "Jane Doe", true),
+					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("given_name"), knownvalue.StringExact("Jane")),
+					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("family_name"), knownvalue.StringExact("Doe")),
+				),
+				Check: func(*terraform.State) error {
+					if got := tenant.Count("POST", "/Users"); got != 1 {
+						return fmt.Errorf("want 1 POST /Users, got %d", got)
+					}
+					return nil
+				},
+			},
+			{
+				// A second plan of the same configuration, and one that only changes the case of the
+				// user name, are empty: no diff and no write.
+				PreConfig: tenant.ResetRequests,
+				Config:    tenant.providerConfig() + userConfig("jane", "Jane.Doe@Example.com", "Jane Doe"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: expectUser(janeAddress, userName, "Jane Doe", true),
+				Check:             expectNoWrites(tenant),
+			},
+			{
+				PreConfig: tenant.ResetRequests,
+				Config:    tenant.providerConfig() + userConfig("jane", userName, "Jane Marie Doe"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(janeAddress, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(janeAddress, tfjsonpath.New("given_name")),
+						plancheck.ExpectKnownValue(janeAddress, tfjsonpath.New("id"), knownvalue.NotNull()),
+					},
+				},
+				ConfigStateChecks: append(expectUser(janeAddress, userName, "Jane Marie Doe", true),
+					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("given_name"), knownvalue.StringExact("Jane")),
+					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("family_name"), knownvalue.StringExact("Marie Doe")),
+				),
+				Check: func(*terraform.State) error {
+					want := map[string]int{"POST": 0, "PUT": 0, "PATCH": 1, "DELETE": 0}
+					if got := tenant.writes(); fmt.Sprint(got) != fmt.Sprint(want) {
+						return fmt.Errorf("an update of display_name should be exactly one PATCH; writes: %v", got)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      janeAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:      janeAddress,
+				ImportState:       true,
+				ImportStateId:     "JANE.DOE@EXAMPLE.com",
+				ImportStateVerify: true,
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			users := tenant.UsersByUserName(userName)
+			if len(users) != 1 {
+				return fmt.Errorf("destroy should leave the one user in TeamViewer, found %d", len(users))
+			}
+			if users[0].Active {
+				return fmt.Errorf("destroy should deactivate %s", users[0].ID)
+			}
+			if n := tenant.CountMethod("DELETE"); n != 0 {
+				return fmt.Errorf("destroy sent %d DELETE requests; TeamViewer cannot delete users", n)
+			}
+			return nil
+		},
+	})
+}
+
+func expectNoWrites(tenant *testTenant) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for method, n := range tenant.writes() {
+			if n != 0 {
+				return fmt.Errorf("want no writes, got %d %s", n, method)
+			}
+		}
+		return nil
+	}
+}
+
+// Destroy leaves a deactivated user behind; applying again adopts that same user instead of failing.
+func TestAccUser_reapplyAfterDestroyReactivatesSameID(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	const userName = "max.muster@example.com"
+	config := tenant.providerConfig() + userConfig("max", userName, "Max Muster")
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("teamviewer_user.max", tfjsonpath.New("id"))},
+			},
+			{
+				Config:  config,
+				Destroy: true,
+				Check: func(*terraform.State) error {
+					if user, _ := tenant.User(tenant.userID(t, userName)); user.Active {
+						return fmt.Errorf("destroy should have deactivated %s", user.ID)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue("teamviewer_user.max", tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue("teamviewer_user.max", tfjsonpath.New("active"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					if user, _ := tenant.User(tenant.userID(t, userName)); !user.Active {
+						return fmt.Errorf("re-apply should have reactivated %s", user.ID)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A user removed behind Terraform's back leaves state on refresh, and the next plan creates it again.
+func TestAccUser_removedOutOfBandIsRecreated(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	const userName = "gone@example.com"
+	config := tenant.providerConfig() + userConfig("gone", userName, "Gone Soon")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() { tenant.Remove(tenant.userID(t, userName)) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("teamviewer_user.gone", plancheck.ResourceActionCreate)},
+				},
+				Check: func(*terraform.State) error {
+					tenant.userID(t, userName)
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A user deactivated behind Terraform's back shows as an in-place update back to active.
+func TestAccUser_deactivatedOutOfBandIsReactivated(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	const userName = "paused@example.com"
+	config := tenant.providerConfig() + userConfig("paused", userName, "Paused User")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					tenant.Update(tenant.userID(t, userName), func(u *emulator.User) { u.Active = false })
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("teamviewer_user.paused", plancheck.ResourceActionUpdate),
+						// Derived names stay known: the plan touches only active.
+						plancheck.ExpectKnownValue("teamviewer_user.paused", tfjsonpath.New("given_name"), knownvalue.StringExact("Paused")),
+					},
+				},
+				ConfigStateChecks: expectUser("teamviewer_user.paused", userName, "Paused User", true),
+			},
+		},
+	})
+}
+
+// An active user that Terraform does not manage is never taken over: the error says how to import it.
+func TestAccUser_activeUserAlreadyExists(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	existing := tenant.AddUser(emulator.User{UserName: "Taken@Example.com", DisplayName: "Already Here", Active: true})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      tenant.providerConfig() + userConfig("taken", "taken@example.com", "Someone Else"),
+				ExpectError: regexp.MustCompile(`terraform import teamviewer_user\.NAME ` + existing.ID),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			user, _ := tenant.User(existing.ID)
+			if len(tenant.Users()) != 1 || user.DisplayName != "Already Here" || !user.Active {
+				return fmt.Errorf("the existing user must be left alone, tenant holds %+v", tenant.Users())
+			}
+			return nil
+		},
+	})
+}
+
+// Input that TeamViewer would reject, or that would put the token at risk, fails before any request.
+func TestAccUser_invalidInput(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      tenant.providerConfig() + userConfig("bad", "not-an-email", "Bad Email"),
+				ExpectError: regexp.MustCompile(`(?s)Invalid email address.*"not-an-email" is not an email address`),
+			},
+			{
+				Config:      tenant.providerConfig() + userConfig("bad", "Jane Doe <jane@example.com>", "Bad Email"),
+				ExpectError: regexp.MustCompile(`Invalid email address`),
+			},
+			{
+				Config:      tenant.providerConfig() + userConfig("bad", "blank@example.com", "   "),
+				ExpectError: regexp.MustCompile(`(?s)display_name.*must contain a non-white-space character`),
+			},
+			{
+				Config:      tenant.providerConfig() + userConfig("bad", "blank@example.com", ""),
+				ExpectError: regexp.MustCompile(`(?s)display_name.*must contain a non-white-space character`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := tenant.TotalRequests(); n != 0 {
+				return fmt.Errorf("invalid input should fail before any request, the emulator saw %d", n)
+			}
+			return nil
+		},
+	})
+}
