@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestParseServeFlags(t *testing.T) {
+	env := func(name string) string {
+		if name == tokenEnv {
+			return "from-env"
+		}
+		return ""
+	}
+	cfg, err := parseServeFlags([]string{"-latency", "50ms", "-fault-429", "0.25", "-reserved-usernames", "a@x.com,b@x.com"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.options.Token != "from-env" || cfg.options.Latency != 50*time.Millisecond ||
+		cfg.options.Faults.RateLimited != 0.25 || len(cfg.options.ReservedUserNames) != 2 || cfg.addr != "127.0.0.1:8417" {
+		t.Errorf("config = %+v", cfg)
+	}
+	if cfg, _ := parseServeFlags([]string{"-token", "from-flag"}, env, io.Discard); cfg.options.Token != "from-flag" {
+		t.Errorf("token = %q, want the flag to win over the environment", cfg.options.Token)
+	}
+	if _, err := parseServeFlags(nil, noEnv, io.Discard); err == nil || !strings.Contains(err.Error(), tokenEnv) {
+		t.Errorf("err = %v, want a missing-token error", err)
+	}
+	if _, err := parseServeFlags([]string{"-token", "t", "extra"}, noEnv, io.Discard); err == nil {
+		t.Error("extra arguments were accepted")
+	}
+}
+
+// startServe runs serve in the background and returns the API base URL
+// and a function that stops it and waits.
+func startServe(t *testing.T, cfg serveConfig) (baseURL string, stop func()) {
+	t.Helper()
+	cfg.addr = "127.0.0.1:0"
+	cfg.options.Token = "demo-token"
+	cfg.readyFile = filepath.Join(t.TempDir(), "ready")
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := serve(ctx, cfg, testLogger(t)); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	stop = func() { cancel(); wg.Wait() }
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(cfg.readyFile)
+		if err == nil {
+			return strings.TrimSpace(string(data)), stop
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatal("the ready file did not appear")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	cfg := serveConfig{statePath: statePath, seedUsers: 2}
+
+	baseURL, stop := startServe(t, cfg)
+	if !strings.HasPrefix(baseURL, "http://127.0.0.1:") || !strings.HasSuffix(baseURL, "/scim/v2") {
+		t.Errorf("ready file has %q", baseURL)
+	}
+	status, _ := apiRequest(t, http.MethodPost, baseURL+"/Users", `{"userName":"jane@example.com","password":"pw"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("POST = %d", status)
+	}
+	// Saved before the answer, so a kill now would not lose the user.
+	if data, err := os.ReadFile(statePath); err != nil || !strings.Contains(string(data), "jane@example.com") {
+		t.Errorf("state file after the write: %s (%v)", data, err)
+	}
+	stop()
+
+	// Restarted with the same file: the users are back and not seeded again.
+	baseURL, stop = startServe(t, cfg)
+	defer stop()
+	status, body := apiRequest(t, http.MethodGet, baseURL+"/Users", "")
+	if status != http.StatusOK || !strings.Contains(body, `"totalResults":3`) || !strings.Contains(body, "jane@example.com") {
+		t.Errorf("after restart GET /Users = %d %s", status, body)
+	}
+	adminURL := strings.TrimSuffix(baseURL, "/scim/v2") + "/_emulator/users"
+	if resp, err := http.Get(adminURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("admin endpoint: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+}
+
+func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	for _, content := range []string{"first", "second"} {
+		if err := writeFileAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	data, _ := os.ReadFile(path)
+	if len(entries) != 1 || string(data) != "second" {
+		t.Errorf("directory has %d entries, file has %q", len(entries), data)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "missing", "x"), nil); err == nil {
+		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+func apiRequest(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer demo-token")
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(data)
+}
+
+// testLogger sends the emulator's log lines to the test log.
+func testLogger(t *testing.T) *log.Logger {
+	return log.New(testWriter{t}, "", 0)
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

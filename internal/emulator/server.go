@@ -1,0 +1,246 @@
+package emulator
+
+import (
+	"context"
+	"crypto/subtle"
+	"io"
+	"math/rand"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// BasePath is the path under which the SCIM API is served, as in
+// TeamViewer's tenant URL https://webapi.teamviewer.com/scim/v2.
+const BasePath = "/scim/v2"
+
+// SCIM schema URNs the emulator reads or writes.
+const (
+	userSchema         = "urn:ietf:params:scim:schemas:core:2.0:User"
+	ssoUserSchema      = "urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser"
+	listResponseSchema = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	patchOpSchema      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	errorSchema        = "urn:ietf:params:scim:api:messages:2.0:Error"
+)
+
+// maxBodyBytes bounds request bodies; real requests are a few hundred bytes.
+const maxBodyBytes = 1 << 20
+
+// Options configures a Server.
+type Options struct {
+	// Token is the bearer token with full user-management permissions. It is
+	// required.
+	Token string
+	// ReadOnlyToken, when set, is a second bearer token that may only GET.
+	ReadOnlyToken string
+	// Latency is added before each SCIM request is handled.
+	Latency time.Duration
+	// Faults are the initial fault-injection rates.
+	Faults Faults
+	// ReservedUserNames are addresses owned by TeamViewer accounts outside
+	// the company: creating a user with one fails as a duplicate, yet they
+	// are invisible to reads and filters.
+	ReservedUserNames []string
+	// DuplicateStatus is the HTTP status for a duplicate userName; 0 means
+	// 409. TeamViewer does not document it, so tests can make it 400.
+	DuplicateStatus int
+	// Seed seeds the random source that decides which requests fault.
+	Seed int64
+	// OnChange, when set, is called after a SCIM request changed the tenant
+	// and before its response is sent, outside any lock. The standalone
+	// command persists its state here so that an acknowledged write survives
+	// a kill.
+	OnChange func()
+}
+
+// Server emulates one TeamViewer company's SCIM API. It is safe for
+// concurrent use. Create it with New.
+type Server struct {
+	token, readOnlyToken string
+	duplicateStatus      int
+	onChange             func()
+
+	mu       sync.Mutex // guards everything below
+	users    *store
+	latency  time.Duration
+	faults   Faults
+	random   *rand.Rand
+	requests []RequestRecord
+}
+
+// New returns a Server with an empty tenant. It panics when opts.Token is
+// empty, because an API without authentication would hide client bugs.
+func New(opts Options) *Server {
+	if opts.Token == "" {
+		panic("emulator: Options.Token is required")
+	}
+	duplicateStatus := opts.DuplicateStatus
+	if duplicateStatus == 0 {
+		duplicateStatus = http.StatusConflict
+	}
+	return &Server{
+		token:           opts.Token,
+		readOnlyToken:   opts.ReadOnlyToken,
+		duplicateStatus: duplicateStatus,
+		onChange:        opts.OnChange,
+		users:           newStore(opts.ReservedUserNames),
+		latency:         opts.Latency,
+		faults:          opts.Faults,
+		random:          rand.New(rand.NewSource(opts.Seed)),
+	}
+}
+
+// SetFaults replaces the fault-injection rates for subsequent requests.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// SetLatency replaces the latency added to subsequent requests.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// ServeHTTP answers one request to the SCIM API and records it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	resp, fault := s.handle(r, body, readErr)
+	if resp.changed && s.onChange != nil {
+		s.onChange()
+	}
+	// Record before answering, so that a client that has its answer also
+	// finds its request in the log.
+	s.record(RequestRecord{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		RawQuery: r.URL.RawQuery,
+		Body:     body,
+		Status:   resp.status,
+		Fault:    fault,
+	})
+	switch {
+	case resp.status == 0: // the client left while we were slow
+	case fault == faultDrop:
+		dropConnection(w)
+	default:
+		resp.write(w)
+	}
+}
+
+// handle produces the response to r and names the fault it suffered, if
+// any. A zero response means the client went away before an answer.
+func (s *Server) handle(r *http.Request, body []byte, readErr error) (response, string) {
+	s.mu.Lock()
+	latency, faults := s.latency, s.faults
+	reject, drop := s.drawFaults(faults, r.Method)
+	s.mu.Unlock()
+
+	if !sleep(r.Context(), latency) {
+		return response{}, ""
+	}
+	if reject != "" {
+		return faultResponse(reject, faults), reject
+	}
+	if err := s.authorize(r); err != nil {
+		return errorResponse(err), ""
+	}
+	resp := s.route(r, body, readErr)
+	if drop {
+		return resp, faultDrop
+	}
+	return resp, ""
+}
+
+// authorize checks the bearer token and whether it may make this request.
+func (s *Server) authorize(r *http.Request) error {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return errMissingToken
+	}
+	switch {
+	case tokenEqual(token, s.token):
+		return nil
+	case s.readOnlyToken != "" && tokenEqual(token, s.readOnlyToken):
+		if r.Method != http.MethodGet {
+			return errReadOnlyToken
+		}
+		return nil
+	}
+	return errInvalidToken
+}
+
+// tokenEqual compares tokens in constant time, as a real server must.
+func tokenEqual(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// route dispatches an authorized request to its handler.
+func (s *Server) route(r *http.Request, body []byte, readErr error) response {
+	route, id := parseRoute(r.URL.Path)
+	if route != routeUsers && route != routeUser {
+		return errorResponse(newError(http.StatusNotFound, "", "no such endpoint: %s", r.URL.Path))
+	}
+	if isWrite(r.Method) {
+		if err := checkBody(r, readErr); err != nil {
+			return errorResponse(err)
+		}
+	}
+	switch {
+	case route == routeUsers && r.Method == http.MethodGet:
+		return s.listUsers(r.URL.Query())
+	case route == routeUsers && r.Method == http.MethodPost:
+		return s.createUser(body)
+	case route == routeUsers:
+		return methodNotAllowed(r.Method, "GET, POST")
+	case r.Method == http.MethodGet:
+		return s.getUser(id)
+	case r.Method == http.MethodPut:
+		return s.replaceUser(id, body)
+	case r.Method == http.MethodPatch:
+		return s.patchUser(id, body)
+	}
+	return methodNotAllowed(r.Method, "GET, PUT, PATCH")
+}
+
+// isWrite reports whether method changes users, and so carries a body.
+func isWrite(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// checkBody rejects request bodies the API would not read: too large,
+// unreadable, or of a media type other than JSON.
+func checkBody(r *http.Request, readErr error) error {
+	if readErr != nil {
+		return newError(http.StatusBadRequest, scimTypeInvalidSyntax, "cannot read request body: %v", readErr)
+	}
+	contentType := r.Header.Get("Content-Type")
+	if contentType == "" {
+		return nil // lenient: the body is still parsed as JSON
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil || (mediaType != "application/scim+json" && mediaType != "application/json") {
+		return newError(http.StatusUnsupportedMediaType, "",
+			"Content-Type %q is not supported; send application/scim+json or application/json", contentType)
+	}
+	return nil
+}
+
+// sleep waits for d unless ctx ends first, and reports whether it waited.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
