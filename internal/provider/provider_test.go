@@ -66,14 +66,15 @@ func newTestTenant(t *testing.T, opts emulator.Options) *testTenant {
 	return &testTenant{Server: server, URL: httpServer.URL + emulator.BasePath}
 }
 
-// providerConfig is the provider block that points at this tenant.
-func (tt *testTenant) providerConfig() string {
+// providerConfig is the provider block that points at this tenant, with any extra settings.
+func (tt *testTenant) providerConfig(settings ...string) string {
 	return fmt.Sprintf(`
 provider "teamviewer" {
   tenant_url = %[1]q
   token      = %[2]q
+%[3]s
 }
-`, tt.URL, testToken)
+`, tt.URL, testToken, strings.Join(settings, "\n"))
 }
 
 // userID returns the id of the one user with this user name, failing the test otherwise.
@@ -161,28 +162,30 @@ provider "teamviewer" {
   token      = "whatever"
 }
 ` + user,
-				ExpectError: regexp.MustCompile(`(?s)tenant_url.*uses http, which would send the script token unencrypted`),
+				ExpectError: regexp.MustCompile(`(?s)tenant_url.*uses http, which would send the\s+script\s+token\s+unencrypted`),
 			},
 			{
 				Config:      fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n}\n", tenant.URL) + user,
-				ExpectError: regexp.MustCompile(`(?s)Missing TeamViewer script token.*Create a script token`),
+				ExpectError: regexp.MustCompile(`(?s)Missing TeamViewer script token.*Create\s+a\s+script\s+token`),
 			},
 			{
 				Config:      fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = \"wrong-token\"\n}\n", tenant.URL) + user,
-				ExpectError: regexp.MustCompile(`(?s)401.*script token.*(invalid|expired).*permission`),
+				ExpectError: regexp.MustCompile(`(?s)401.*script\s+token.*(invalid|expired).*permission`),
 			},
 			{
-				Config:      tenant.providerConfig() + user + "\nprovider \"teamviewer\" {\n  alias = \"bad\"\n  request_timeout = \"-5s\"\n}\n",
-				ExpectError: regexp.MustCompile(`(?s)request_timeout.*must be a duration greater than zero`),
+				Config:      tenant.providerConfig(`request_timeout = "-5s"`) + user,
+				ExpectError: regexp.MustCompile(`(?s)request_timeout.*must\s+be\s+a\s+duration\s+greater\s+than\s+zero`),
 			},
 			{
-				Config:      tenant.providerConfig() + user + "\nprovider \"teamviewer\" {\n  alias = \"bad\"\n  max_retries = 0\n}\n",
+				Config:      tenant.providerConfig(`max_retries = 0`) + user,
 				ExpectError: regexp.MustCompile(`(?s)max_retries.*at least 1`),
 			},
 			{
-				Config:      tenant.providerConfig() + user + "\nprovider \"teamviewer\" {\n  alias = \"bad\"\n  max_requests_per_second = 0\n}\n",
+				Config:      tenant.providerConfig(`max_requests_per_second = 0`) + user,
 				ExpectError: regexp.MustCompile(`(?s)max_requests_per_second.*at least`),
 			},
+			// A valid last step, so that the post-test destroy has a configuration it can run.
+			{Config: tenant.providerConfig()},
 		},
 		CheckDestroy: func(*terraform.State) error {
 			if users := tenant.Users(); len(users) != 0 {

@@ -36,6 +36,10 @@ data "teamviewer_user" "inactive" {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
+				Config:      tenant.providerConfig() + `data "teamviewer_user" "neither" {}`,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*one \(and only one\) of \[id,user_name\]`),
+			},
+			{
 				Config: tenant.providerConfig() + byID + byUserName,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.teamviewer_user.by_id", tfjsonpath.New("user_name"), knownvalue.StringExact("Ada.Lovelace@Example.com")),
@@ -58,10 +62,7 @@ data "teamviewer_user" "inactive" {
 				Config:      tenant.providerConfig() + `data "teamviewer_user" "missing" { id = "u9999999" }`,
 				ExpectError: regexp.MustCompile(`(?s)TeamViewer user not found.*id "u9999999"`),
 			},
-			{
-				Config:      tenant.providerConfig() + `data "teamviewer_user" "both" {}`,
-				ExpectError: regexp.MustCompile(`(?s)No attribute specified.*id.*user_name|Invalid Attribute Combination`),
-			},
+			{Config: tenant.providerConfig()},
 		},
 	})
 }

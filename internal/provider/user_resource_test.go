@@ -261,6 +261,7 @@ func TestAccUser_invalidInput(t *testing.T) {
 				Config:      tenant.providerConfig() + userConfig("bad", "blank@example.com", ""),
 				ExpectError: regexp.MustCompile(`(?s)display_name.*must contain a non-white-space character`),
 			},
+			{Config: tenant.providerConfig()},
 		},
 		CheckDestroy: func(*terraform.State) error {
 			if n := tenant.TotalRequests(); n != 0 {
