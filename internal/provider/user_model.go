@@ -29,15 +29,6 @@ func userModelFromSCIM(u scim.User) userModel {
 	}
 }
 
-// toNewUser is the create request for the planned user.
-func (m userModel) toNewUser() scim.NewUser {
-	return scim.NewUser{
-		UserName:    m.UserName.ValueString(),
-		DisplayName: m.DisplayName.ValueString(),
-		Active:      m.Active.ValueBool(),
-	}
-}
-
 // patchFrom lists what must change to turn the user in prior into this planned one; attributes
 // that are equal, or user names that differ only in case, are left out so they cost no write.
 func (m userModel) patchFrom(prior userModel) scim.UserPatch {

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
@@ -25,11 +28,22 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*userResource)(nil)
 	_ resource.ResourceWithImportState = (*userResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*userResource)(nil)
 )
 
-// nonBlank rejects names that are empty or only white space; TeamViewer derives the user's given
-// and family names from the display name, so it must say something.
-var nonBlank = stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must contain a non-white-space character")
+var (
+	// nonBlank rejects names that are empty or only white space; TeamViewer derives the user's
+	// given and family names from the display name, so it must say something.
+	nonBlank = stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must contain a non-white-space character")
+
+	// languageCode accepts what TeamViewer documents for the welcome email: "en", "de_DE" and the like.
+	languageCode = stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z]{2,3}([_-][A-Za-z]{2,4})?$`),
+		`must be a language code such as "en" or "de_DE"`)
+)
+
+// interruptedCreateLookupTimeout bounds the one lookup made after Terraform was interrupted
+// during a create, so that Ctrl-C still ends the run promptly.
+const interruptedCreateLookupTimeout = 20 * time.Second
 
 func newUserResource() resource.Resource {
 	return &userResource{}
@@ -91,9 +105,44 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{derivedFromDisplayName()},
 			},
+			"preferred_language": schema.StringAttribute{
+				MarkdownDescription: "Language of TeamViewer's welcome email, such as `en` (TeamViewer's default) " +
+					"or `de_DE`. " + createOnlyNote,
+				Optional:   true,
+				Validators: []validator.String{languageCode},
+			},
+			"sso_customer_id": schema.StringAttribute{
+				MarkdownDescription: "Customer identifier of your TeamViewer single sign-on setup; enables single " +
+					"sign-on for the user, who then needs no password. Sent in TeamViewer's `SsoUser` SCIM " +
+					"extension. " + createOnlyNote,
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{nonBlank},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Initial password of the user. Write-only: never stored in the plan or state, " +
+					"and it needs Terraform or OpenTofu 1.11 or later. Sent only when the provider creates the " +
+					"user: TeamViewer's SCIM API cannot change a password afterwards. Not needed with " +
+					"`sso_customer_id`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "A number to change along with `password_wo`: the only part of a write-only " +
+					"password that Terraform can see. TeamViewer cannot change a password after create, so " +
+					"changing it later only warns.",
+				Optional: true,
+			},
 		},
 	}
 }
+
+// createOnlyNote explains the attributes that TeamViewer takes on create and never returns.
+const createOnlyNote = "Sent only when the provider creates the user: TeamViewer never returns it and its SCIM " +
+	"API cannot change it later, so a later change is recorded in state with a warning and not sent. Not sent " +
+	"when the provider adopts a deactivated user (see above), since TeamViewer accepts it only on create."
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
@@ -102,20 +151,40 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan userModel
+	var plan userResourceModel
+	var password types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	user, err := r.client.CreateUser(ctx, plan.toNewUser())
+	user, err := r.client.CreateUser(ctx, plan.toNewUser(password))
+	if err != nil && ctx.Err() != nil {
+		user, err = r.recoverInterruptedCreate(ctx, plan, err)
+	}
 	if err != nil {
 		var ok bool
-		if user, ok = r.adoptAfterFailedCreate(ctx, plan, err, &resp.Diagnostics); !ok {
+		if user, ok = r.adoptAfterFailedCreate(ctx, plan.userModel, err, &resp.Diagnostics); !ok {
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
+}
+
+// recoverInterruptedCreate runs when Terraform was interrupted (Ctrl-C, a pipeline's timeout) while
+// a POST may already have reached TeamViewer. One lookup, on a context of its own, finds the user
+// if it was created, so it lands in state instead of being orphaned. A user that does not match the
+// plan is not claimed.
+func (r *userResource) recoverInterruptedCreate(ctx context.Context, plan userResourceModel, createErr error) (scim.User, error) {
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
+	defer cancel()
+	user, err := r.client.FindUserByUserName(lookupCtx, plan.UserName.ValueString())
+	if err != nil || user.DisplayName != plan.DisplayName.ValueString() || user.Active != plan.Active.ValueBool() {
+		return scim.User{}, createErr
+	}
+	tflog.Warn(ctx, "create was interrupted after TeamViewer created the user; keeping it in state", map[string]any{"id": user.ID})
+	return user, nil
 }
 
 // adoptAfterFailedCreate decides what a rejected create means. TeamViewer does not document the
@@ -159,7 +228,9 @@ func (r *userResource) adoptAfterFailedCreate(ctx context.Context, plan userMode
 	}
 	diags.AddWarning("Adopted a deactivated TeamViewer user", fmt.Sprintf(
 		"TeamViewer already had a deactivated user with user name %q (id %s), for example from an earlier "+
-			"destroy: TeamViewer cannot delete users. The provider adopted it and set it to the configured values.",
+			"destroy: TeamViewer cannot delete users. The provider adopted it and set it to the configured values. "+
+			"Settings that TeamViewer accepts only on create (preferred_language, sso_customer_id, password_wo) "+
+			"are not sent to an adopted user.",
 		existing.UserName, existing.ID))
 	return adopted, true
 }
@@ -178,7 +249,7 @@ func mayAlreadyExist(err error) bool {
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state userModel
+	var state userResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -194,28 +265,65 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		addClientError(&resp.Diagnostics, "Unable to read TeamViewer user", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state.withUser(user))...)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state userModel
+	var plan, state userResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), plan.patchFrom(state))
+	patch := plan.patchFrom(state.userModel)
+	if patch.IsEmpty() {
+		// Only create-only settings changed: they are recorded, and TeamViewer is left alone.
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), patch)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to update TeamViewer user", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
+}
+
+// ModifyPlan warns when a plan changes a setting that TeamViewer accepts only on create, so the
+// change is not mistaken for one that reaches TeamViewer.
+func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	createOnly := []struct {
+		attribute      string
+		planned, prior attr.Value
+	}{
+		{"preferred_language", plan.PreferredLanguage, state.PreferredLanguage},
+		{"sso_customer_id", plan.SSOCustomerID, state.SSOCustomerID},
+		{"password_wo_version", plan.PasswordWOVersion, state.PasswordWOVersion},
+	}
+	for _, setting := range createOnly {
+		if setting.planned.IsUnknown() || setting.planned.Equal(setting.prior) {
+			continue
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root(setting.attribute), "Setting applies only to new users",
+			fmt.Sprintf("TeamViewer accepts %s only when a user is created, and its SCIM API cannot change it "+
+				"afterwards. The new value is recorded in state but not sent to TeamViewer for the existing user %s.",
+				setting.attribute, state.ID.ValueString()))
+	}
 }
 
 // Delete deactivates the user: TeamViewer's SCIM API has no delete, and identity providers do the same.
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state userModel
+	var state userResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -240,5 +348,5 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to import TeamViewer user %q", req.ID), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, userModelFromSCIM(user))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, userResourceModel{}.withUser(user))...)
 }

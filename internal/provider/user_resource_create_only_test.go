@@ -1,0 +1,236 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
+)
+
+// preferred_language and sso_customer_id reach TeamViewer on create; a later change warns, is
+// recorded, and sends nothing.
+func TestAccUser_createOnlySettings(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	const userName = "sso.user@example.com"
+	config := func(language, customerID string) string {
+		return tenant.providerConfig() + userConfig("sso", userName, "Sso User",
+			fmt.Sprintf("  preferred_language = %q\n  sso_customer_id = %q", language, customerID))
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config("de_DE", "sso-customer-4711"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("teamviewer_user.sso", tfjsonpath.New("preferred_language"), knownvalue.StringExact("de_DE")),
+					statecheck.ExpectSensitiveValue("teamviewer_user.sso", tfjsonpath.New("sso_customer_id")),
+				},
+				Check: func(*terraform.State) error {
+					user, _ := tenant.User(tenant.userID(t, userName))
+					if user.PreferredLanguage != "de_DE" || user.SSOCustomerID != "sso-customer-4711" {
+						return fmt.Errorf("TeamViewer received preferredLanguage %q and ssoCustomerId %q",
+							user.PreferredLanguage, user.SSOCustomerID)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: tenant.ResetRequests,
+				Config:    config("fr_FR", "sso-customer-4711"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("teamviewer_user.sso", plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("teamviewer_user.sso", tfjsonpath.New("preferred_language"), knownvalue.StringExact("fr_FR")),
+				},
+				Check: expectNoWrites(tenant),
+			},
+			{
+				// Recorded: the next plan is empty, not a perpetual diff.
+				Config: config("fr_FR", "sso-customer-4711"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config:      tenant.providerConfig() + userConfig("bad", "lang@example.com", "Bad Language", `  preferred_language = "German"`),
+				ExpectError: regexp.MustCompile(`(?s)preferred_language.*language\s+code`),
+			},
+			{Config: config("fr_FR", "sso-customer-4711")},
+		},
+	})
+}
+
+// A plan that changes a create-only setting warns and names it; unchanged ones stay quiet.
+func TestUserResource_ModifyPlanWarnsOnCreateOnlyChange(t *testing.T) {
+	ctx := context.Background()
+	r := &userResource{}
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+
+	prior := userResourceModel{
+		userModel: userModelFromSCIM(scim.User{ID: "u1000001", UserName: "jane@example.com", DisplayName: "Jane Doe",
+			GivenName: "Jane", FamilyName: "Doe", Active: true}),
+		PreferredLanguage: types.StringValue("de_DE"),
+		SSOCustomerID:     types.StringValue("sso-1"),
+		PasswordWO:        types.StringNull(),
+		PasswordWOVersion: types.Int64Value(1),
+	}
+	planned := prior
+	planned.PreferredLanguage = types.StringValue("fr_FR")
+	planned.PasswordWOVersion = types.Int64Value(2)
+
+	state := tfsdk.State{Schema: schemaResp.Schema}
+	plan := tfsdk.Plan{Schema: schemaResp.Schema}
+	diags := state.Set(ctx, prior)
+	diags.Append(plan.Set(ctx, planned)...)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	resp := fwresource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: plan}, &resp)
+
+	var warned []string
+	for _, d := range resp.Diagnostics {
+		if d.Severity() != diag.SeverityWarning {
+			t.Fatalf("unexpected diagnostic: %s: %s", d.Summary(), d.Detail())
+		}
+		warned = append(warned, d.(diag.DiagnosticWithPath).Path().String())
+		if !strings.Contains(d.Detail(), "u1000001") {
+			t.Errorf("the warning should name the user: %s", d.Detail())
+		}
+	}
+	if got, want := strings.Join(warned, ","), "preferred_language,password_wo_version"; got != want {
+		t.Errorf("warned about %q, want %q", got, want)
+	}
+}
+
+// A create interrupted after TeamViewer acted keeps the created user; one that matches nothing, or
+// another user, is not claimed.
+func TestUserResource_recoverInterruptedCreate(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	client, err := scim.New(scim.Config{BaseURL: tenant.URL, Token: testToken, MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &userResource{client: client}
+	created := tenant.AddUser(emulator.User{UserName: "interrupted@example.com", DisplayName: "Was Created", Active: true})
+	interrupted, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	planFor := func(userName, displayName string) userResourceModel {
+		return userResourceModel{userModel: userModel{
+			UserName: newEmailAddress(userName), DisplayName: types.StringValue(displayName), Active: types.BoolValue(true),
+		}}
+	}
+	user, err := r.recoverInterruptedCreate(interrupted, planFor("Interrupted@example.com", "Was Created"), context.Canceled)
+	if err != nil || user.ID != created.ID {
+		t.Errorf("recover = %+v, %v; want the created user %s", user, err, created.ID)
+	}
+	for _, plan := range []userResourceModel{
+		planFor("interrupted@example.com", "Someone Else"),
+		planFor("never.created@example.com", "Never Created"),
+	} {
+		if _, err := r.recoverInterruptedCreate(interrupted, plan, context.Canceled); err != context.Canceled {
+			t.Errorf("recover(%s) = %v, want the original error", plan.UserName, err)
+		}
+	}
+}
+
+// The initial password is write-only: TeamViewer receives it, and it is in neither plan nor state.
+func TestAccUser_passwordWriteOnly(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	const userName = "new.hire@example.com"
+	const password = "Initial-Passw0rd-only-on-create"
+	config := func(version int) string {
+		return tenant.providerConfig() + userConfig("hire", userName, "New Hire",
+			fmt.Sprintf("  password_wo = %q\n  password_wo_version = %d", password, version))
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: config(1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("teamviewer_user.hire", tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("teamviewer_user.hire", tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
+				},
+				Check: func(s *terraform.State) error {
+					user, _ := tenant.User(tenant.userID(t, userName))
+					if user.Password != password {
+						return fmt.Errorf("TeamViewer should have received the initial password on create")
+					}
+					return stateDoesNotContain(s, password)
+				},
+			},
+			{
+				// TeamViewer cannot change a password: a new version is recorded with a warning, no write.
+				PreConfig: tenant.ResetRequests,
+				Config:    config(2),
+				Check: func(s *terraform.State) error {
+					if err := expectNoWrites(tenant)(s); err != nil {
+						return err
+					}
+					return stateDoesNotContain(s, password)
+				},
+			},
+		},
+	})
+}
+
+// Terraform before 1.11 cannot handle write-only attributes: setting one is a clear error, and no
+// user is created.
+func TestAccUser_passwordWriteOnlyNeedsNewerCLI(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		Steps: []resource.TestStep{
+			{
+				Config:      tenant.providerConfig() + userConfig("old", "old.cli@example.com", "Old Cli", `  password_wo = "secret-secret"`),
+				ExpectError: regexp.MustCompile(`(?s)password_wo.*Write-only\s+attributes\s+are\s+only\s+supported\s+in\s+Terraform\s+1.11`),
+			},
+			{Config: tenant.providerConfig()},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if users := tenant.Users(); len(users) != 0 {
+				return fmt.Errorf("no user may be created, found %+v", users)
+			}
+			return nil
+		},
+	})
+}
+
+// stateDoesNotContain fails when a secret appears anywhere in the state's attributes.
+func stateDoesNotContain(s *terraform.State, secret string) error {
+	for _, module := range s.Modules {
+		for address, rs := range module.Resources {
+			for key, value := range rs.Primary.Attributes {
+				if strings.Contains(value, secret) {
+					return fmt.Errorf("%s.%s holds the secret", address, key)
+				}
+			}
+		}
+	}
+	return nil
+}
