@@ -1,0 +1,144 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
+)
+
+// A GitOps pipeline against a rate-limited, flaky API converges in one run: 200 users at
+// Terraform's default parallelism of 10, with 30% of requests failing in mixed ways (429 with and
+// without Retry-After, 503) and a further share of writes whose response is lost after TeamViewer
+// acted. No duplicate, nothing orphaned, the next plan empty, and destroy deactivates exactly them.
+func TestAccUser_convergesUnderFaults(t *testing.T) {
+	const count = 200
+	tenant := newTestTenant(t, emulator.Options{Seed: 20261127})
+	bystanders := tenant.AddUsers(5, "bystander-%d@example.com")
+	chaos := emulator.Faults{RateLimited: 0.10, RateLimitedNoRetryAfter: 0.10, Unavailable: 0.10, DropAfterWrite: 0.10}
+	// count rather than for_each: terraform-plugin-testing's state shim cannot index by string keys.
+	config := tenant.providerConfig() + fmt.Sprintf(`
+resource "teamviewer_user" "chaos" {
+  count = %d
+
+  user_name    = format("chaos-%%03d@example.com", count.index)
+  display_name = format("Chaos User %%03d", count.index)
+}
+`, count)
+
+	expectTenant := func(active bool) error {
+		managed := 0
+		for _, user := range tenant.Users() {
+			var i int
+			if _, err := fmt.Sscanf(user.UserName, "chaos-%03d@example.com", &i); err != nil {
+				continue
+			}
+			managed++
+			if want := fmt.Sprintf("Chaos User %03d", i); user.DisplayName != want || user.Active != active {
+				return fmt.Errorf("user %s is %q active=%t, want %q active=%t", user.ID, user.DisplayName, user.Active, want, active)
+			}
+			if n := len(tenant.UsersByUserName(user.UserName)); n != 1 {
+				return fmt.Errorf("%d users named %s", n, user.UserName)
+			}
+		}
+		if managed != count {
+			return fmt.Errorf("want %d managed users, the tenant holds %d", count, managed)
+		}
+		for _, b := range bystanders {
+			if now, _ := tenant.User(b.ID); now != b {
+				return fmt.Errorf("bystander %s was touched: %+v", b.ID, now)
+			}
+		}
+		return nil
+	}
+	expectFaults := func() error {
+		faulted := 0
+		for _, r := range tenant.Requests() {
+			if r.Fault != "" {
+				faulted++
+			}
+		}
+		if faulted < count/10 {
+			return fmt.Errorf("only %d requests were faulted; the test proves nothing", faulted)
+		}
+		return nil
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { tenant.SetFaults(chaos) },
+				Config:    config,
+				Check: func(*terraform.State) error {
+					if err := expectFaults(); err != nil {
+						return err
+					}
+					return expectTenant(true)
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := tenant.CountMethod("DELETE"); n != 0 {
+				return fmt.Errorf("%d DELETE requests", n)
+			}
+			return expectTenant(false)
+		},
+	})
+}
+
+// A token without the user-management permissions is reported with the permissions it needs.
+func TestAccProvider_forbiddenTokenNamesPermissions(t *testing.T) {
+	const readOnlyToken = "tv-read-only-token"
+	tenant := newTestTenant(t, emulator.Options{ReadOnlyToken: readOnlyToken})
+	config := fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = %q\n}\n", tenant.URL, readOnlyToken)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      config + userConfig("jane", "jane@example.com", "Jane Doe"),
+				ExpectError: regexp.MustCompile(`(?s)HTTP\s+403.*invalid_permission.*View\s+users,\s+Create\s+users\s+and\s+Edit\s+users`),
+			},
+			{Config: config},
+		},
+	})
+}
+
+// A rate limit that outlasts the retries says how to stay under it.
+func TestAccProvider_rateLimitAfterRetries(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	tenant.SetFaults(emulator.Faults{RateLimited: 1, RetryAfter: time.Second})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      tenant.providerConfig("max_retries = 1") + userConfig("jane", "jane@example.com", "Jane Doe"),
+				ExpectError: regexp.MustCompile(`(?s)HTTP\s+429.*rate_limit_reached.*after\s+2\s+attempts.*-parallelism.*max_requests_per_second`),
+			},
+			{
+				PreConfig: func() { tenant.SetFaults(emulator.Faults{}) },
+				Config:    tenant.providerConfig(),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := tenant.CountMethod("POST"); n != 2 {
+				return fmt.Errorf("want the first POST and one retry, got %d POSTs", n)
+			}
+			return nil
+		},
+	})
+}
