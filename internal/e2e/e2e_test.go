@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// usersConfig manages n users named prefix-000@example.com... The token comes from the
+// TEAMVIEWER_TOKEN environment variable unless tokenVariable is set, in which case it comes from a
+// sensitive variable, as some pipelines pass secrets (TF_VAR_teamviewer_token).
+func usersConfig(tenantURL, prefix string, n int, tokenVariable bool) string {
+	token := ""
+	if tokenVariable {
+		token = `
+  token = var.teamviewer_token
+}
+
+variable "teamviewer_token" {
+  type      = string
+  sensitive = true`
+	}
+	return fmt.Sprintf(`
+provider "teamviewer" {
+  tenant_url = %[1]q%[4]s
+}
+
+resource "teamviewer_user" "team" {
+  count = %[3]d
+
+  user_name    = format("%[2]s-%%03d@example.com", count.index)
+  display_name = format("Team Member %%03d", count.index)
+}
+
+data "teamviewer_user" "first" {
+  user_name = upper(teamviewer_user.team[0].user_name)
+}
+`, tenantURL, prefix, n, token)
+}
+
+// The token appears nowhere a pipeline keeps: not in the CLI's output, its TRACE log (which holds
+// every provider log line, the scim subsystem's requests and responses included), state or plan.
+// Terraform itself saves the values of input variables in plan files, so a token passed as a
+// variable is in the plan by Terraform's design; from TEAMVIEWER_TOKEN it is not.
+func TestTokenNeverLeaks(t *testing.T) {
+	const token = "tv-e2e-secret-token-9d1f3c"
+	for _, tc := range []struct {
+		name          string
+		tokenVariable bool
+		env           string
+	}{
+		{"environment", false, "TEAMVIEWER_TOKEN=" + token},
+		{"variable", true, "TF_VAR_teamviewer_token=" + token},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tenant := startEmulator(t, token)
+			logFile := filepath.Join(t.TempDir(), "terraform.log")
+			w := newWorkspace(t, usersConfig(tenant.URL, "leak", 3, tc.tokenVariable),
+				tc.env, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
+
+			commands := [][]string{
+				{"apply", "-input=false", "-auto-approve", "-no-color"},
+				{"plan", "-input=false", "-no-color", "-out=tfplan"},
+				{"destroy", "-input=false", "-auto-approve", "-no-color"},
+			}
+			if !tc.tokenVariable {
+				commands = append(commands[:2], []string{"show", "-json", "tfplan"}, commands[2])
+			}
+			var output strings.Builder
+			for _, args := range commands {
+				output.WriteString(w.mustRun(args...))
+			}
+
+			logs, err := os.ReadFile(logFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The log must really hold the provider's request logs, or this test would prove nothing.
+			for _, want := range []string{"@module=teamviewer.scim", "Authorization", "POST", "PATCH"} {
+				if !strings.Contains(string(logs), want) {
+					t.Fatalf("the TRACE log has no %q: is the scim subsystem still logging requests?", want)
+				}
+			}
+			places := map[string]string{"CLI output": output.String(), "TRACE log": string(logs)}
+			for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+				if data, err := os.ReadFile(filepath.Join(w.dir, name)); err == nil {
+					places[name] = string(data)
+				}
+			}
+			for place, text := range places {
+				if i := strings.Index(text, token); i >= 0 {
+					t.Errorf("the token leaked into the %s: ...%s...", place, text[max(0, i-200):min(len(text), i+50)])
+				}
+			}
+			if got := len(tenant.users()); got != 3 {
+				t.Errorf("want 3 users in the emulator, found %d", got)
+			}
+		})
+	}
+}
+
+// The API dies mid-apply and comes back with its data: the rerun converges, with no duplicate.
+// Writes that TeamViewer made just before it died, whose responses never arrived, are found by the
+// provider's lookup instead of being created twice.
+func TestEmulatorKilledMidApplyConverges(t *testing.T) {
+	const token = "tv-e2e-crash-token"
+	const users = 60
+	tenant := startEmulator(t, token, "-latency", "20ms")
+	w := newWorkspace(t, usersConfig(tenant.URL, "crash", users, false), "TEAMVIEWER_TOKEN="+token)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	apply := w.command(ctx, "apply", "-input=false", "-auto-approve", "-no-color")
+	var applyOutput strings.Builder
+	apply.Stdout, apply.Stderr = &applyOutput, &applyOutput
+	if err := apply.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for tenant.requests()["POST /Users"] < users/3 {
+		if ctx.Err() != nil {
+			t.Fatalf("the apply never got going:\n%s", applyOutput.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	tenant.kill()
+	time.Sleep(1500 * time.Millisecond)
+	tenant.start()
+
+	// The interrupted apply may already converge through its retries; either way the rerun must.
+	firstErr := apply.Wait()
+	t.Logf("interrupted apply: err=%v", firstErr)
+	w.mustRun("apply", "-input=false", "-auto-approve", "-no-color")
+	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after the rerun is not empty: %v\n%s", err, out)
+	}
+
+	seen := map[string]bool{}
+	for _, u := range tenant.users() {
+		key := strings.ToLower(u.UserName)
+		if seen[key] {
+			t.Errorf("duplicate user %s", u.UserName)
+		}
+		seen[key] = true
+		if !u.Active {
+			t.Errorf("user %s is not active", u.UserName)
+		}
+	}
+	if len(seen) != users {
+		t.Errorf("want %d users, the emulator holds %d", users, len(seen))
+	}
+}
