@@ -1,8 +1,9 @@
 package scim
 
 import (
-	"bytes"
-	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // EqualFilter returns a SCIM filter matching attribute equal to value, e.g.
@@ -13,16 +14,34 @@ func EqualFilter(attribute, value string) string {
 }
 
 // QuoteFilterValue returns value as a JSON string literal, the form RFC 7644
-// gives string values in filters: quotes, backslashes and control characters
-// are escaped, other Unicode is kept as is. Invalid UTF-8 becomes U+FFFD,
-// since JSON cannot carry it.
+// gives string values in filters. Only what JSON requires is escaped: quotes,
+// backslashes and control characters. Everything else, U+2028 and U+2029
+// included (which encoding/json escapes for JavaScript's sake), stays as is,
+// because a \u escape is the part of JSON that SCIM filter parsers are least
+// likely to support. Invalid UTF-8 becomes U+FFFD, since JSON cannot carry it.
 func QuoteFilterValue(value string) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// HTML escaping would turn <, > and & into \u003c and friends: valid JSON,
-	// but a filter parser on the server side need not expect it.
-	enc.SetEscapeHTML(false)
-	// Encoding a string cannot fail.
-	_ = enc.Encode(value)
-	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	var b strings.Builder
+	b.Grow(len(value) + 2)
+	b.WriteByte('"')
+	for _, r := range value {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r == utf8.RuneError:
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
