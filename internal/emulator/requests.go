@@ -7,7 +7,9 @@ type RequestRecord struct {
 	Method   string
 	Path     string
 	RawQuery string
-	Body     []byte // the request body; do not modify
+	// UserAgent is the client's User-Agent header, so tests can check how it names itself.
+	UserAgent string
+	Body      []byte // the request body; do not modify
 	// Status is the status the emulator produced, 0 when the client left
 	// before it was produced. For Fault "drop" it was never sent.
 	Status int

@@ -61,3 +61,13 @@ func TestRequestAccounting(t *testing.T) {
 		t.Error("ResetRequests left requests behind")
 	}
 }
+
+func TestRequestRecordKeepsUserAgent(t *testing.T) {
+	s, c := newTestServer(t, Options{})
+	if _, err := c.send(http.MethodGet, "/Users", "", http.Header{"User-Agent": {"terraform-provider-teamviewer/test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Requests()[0].UserAgent; got != "terraform-provider-teamviewer/test" {
+		t.Errorf("UserAgent = %q", got)
+	}
+}

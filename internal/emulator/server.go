@@ -116,12 +116,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Record before answering, so that a client that has its answer also
 	// finds its request in the log.
 	s.record(RequestRecord{
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Body:     body,
-		Status:   resp.status,
-		Fault:    fault,
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		RawQuery:  r.URL.RawQuery,
+		UserAgent: r.UserAgent(),
+		Body:      body,
+		Status:    resp.status,
+		Fault:     fault,
 	})
 	switch {
 	case resp.status == 0: // the client left while we were slow

@@ -46,6 +46,13 @@ func TestAccUser_lifecycle(t *testing.T) {
 					if got := tenant.Count("POST", "/Users"); got != 1 {
 						return fmt.Errorf("want 1 POST /Users, got %d", got)
 					}
+					// Every request names the provider and the CLI's version.
+					userAgent := regexp.MustCompile(`^terraform-provider-teamviewer/test Terraform/\d+\.\d+\.\d+`)
+					for _, r := range tenant.Requests() {
+						if !userAgent.MatchString(r.UserAgent) {
+							return fmt.Errorf("%s %s sent User-Agent %q", r.Method, r.Path, r.UserAgent)
+						}
+					}
 					return nil
 				},
 			},
