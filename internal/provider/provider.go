@@ -194,7 +194,7 @@ func (p *teamViewerProvider) Resources(context.Context) []func() resource.Resour
 }
 
 func (p *teamViewerProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newUserDataSource}
+	return []func() datasource.DataSource{newUserDataSource, newUsersDataSource}
 }
 
 // stringOr returns the configured value, else the environment's, else the fallback.
