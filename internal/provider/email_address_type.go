@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // emailAddressType is the type of TeamViewer user names. People write email addresses in any case
 // and TeamViewer may store them in another, so two addresses that differ only in case are the same
-// value: semantic equality keeps the prior value instead of reporting drift, and the value is
-// validated as an email address at plan time.
+// value: semantic equality keeps the prior value instead of reporting drift. Validation is left to
+// validEmailAddress on configured values: the framework also validates a type's values that come
+// from TeamViewer, where an address Go's parser dislikes must not break reads.
 type emailAddressType struct {
 	basetypes.StringType
 }
@@ -58,10 +59,7 @@ type emailAddress struct {
 	basetypes.StringValue
 }
 
-var (
-	_ basetypes.StringValuableWithSemanticEquals = emailAddress{}
-	_ xattr.ValidateableAttribute                = emailAddress{}
-)
+var _ basetypes.StringValuableWithSemanticEquals = emailAddress{}
 
 func newEmailAddress(s string) emailAddress {
 	return emailAddress{StringValue: basetypes.NewStringValue(s)}
@@ -88,19 +86,34 @@ func (v emailAddress) StringSemanticEquals(_ context.Context, newValuable basety
 	return sameEmailAddress(v.ValueString(), newValue.ValueString()), diags
 }
 
-func (v emailAddress) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
-	if v.IsNull() || v.IsUnknown() {
-		return
-	}
-	if err := checkEmailAddress(v.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address",
-			fmt.Sprintf("A TeamViewer user name is the email address the user signs in with: %s.", err))
-	}
-}
-
 // sameEmailAddress is the one definition of "the same user name" used for plans, state and lookups.
 func sameEmailAddress(a, b string) bool {
 	return strings.EqualFold(a, b)
+}
+
+// validEmailAddress checks a configured user name at plan time.
+func validEmailAddress() validator.String {
+	return emailAddressValidator{}
+}
+
+type emailAddressValidator struct{}
+
+func (emailAddressValidator) Description(context.Context) string {
+	return "must be an email address such as jane@example.com"
+}
+
+func (v emailAddressValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (emailAddressValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := checkEmailAddress(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address",
+			fmt.Sprintf("A TeamViewer user name is the email address the user signs in with: %s.", err))
+	}
 }
 
 // checkEmailAddress accepts a bare address such as jane@example.com: no display name, no spaces.

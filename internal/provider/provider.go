@@ -64,11 +64,15 @@ type providerModel struct {
 	MaxRetries           types.Int64   `tfsdk:"max_retries"`
 	RequestTimeout       types.String  `tfsdk:"request_timeout"`
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	BulkRefresh          types.Bool    `tfsdk:"bulk_refresh"`
 }
 
-// providerData is what Configure hands to every resource and data source.
+// providerData is what Configure hands to every resource and data source. Configure runs once per
+// Terraform command, so the directory's listing is never older than the command that reads it.
 type providerData struct {
 	client *scim.Client
+	// users serves reads of single users, from one shared listing once a run reads many.
+	users *scim.UserDirectory
 }
 
 func (p *teamViewerProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -115,6 +119,13 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.AtLeast(0.001)},
 			},
+			"bulk_refresh": schema.BoolAttribute{
+				MarkdownDescription: "When a run reads more than a few users, as a plan of many `teamviewer_user` " +
+					"resources does, serve them from one paginated listing of the company's users (up to 1,000 " +
+					"per request) instead of one request per user. A user missing from the listing is still " +
+					"checked on its own. Defaults to `true`; set `false` to read every user with its own request.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -132,6 +143,7 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	}{
 		{"tenant_url", config.TenantURL}, {"token", config.Token}, {"max_retries", config.MaxRetries},
 		{"request_timeout", config.RequestTimeout}, {"max_requests_per_second", config.MaxRequestsPerSecond},
+		{"bulk_refresh", config.BulkRefresh},
 	}
 	for _, setting := range settings {
 		if setting.value.IsUnknown() {
@@ -184,7 +196,12 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured TeamViewer SCIM client", map[string]any{"tenant_url": tenantURL})
 
-	data := &providerData{client: client}
+	data := &providerData{
+		client: client,
+		users: scim.NewUserDirectory(client, scim.DirectoryOptions{
+			Disabled: !config.BulkRefresh.IsNull() && !config.BulkRefresh.ValueBool(),
+		}),
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

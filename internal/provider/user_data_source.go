@@ -22,7 +22,7 @@ func newUserDataSource() datasource.DataSource {
 
 // userDataSource looks up one TeamViewer user by id or by user name.
 type userDataSource struct {
-	client *scim.Client
+	users *scim.UserDirectory
 }
 
 func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -30,16 +30,16 @@ func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 }
 
 func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	lookup := []validator.String{stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("user_name"))}
+	exactlyOneLookup := stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("user_name"))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one TeamViewer user, active or deactivated, by `id` or by `user_name`. " +
 			"A user that does not exist is an error.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "TeamViewer's user id, such as `u1234567`. Set exactly one of `id` and `user_name`.",
+				MarkdownDescription: idDescription + " Set exactly one of `id` and `user_name`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          lookup,
+				Validators:          []validator.String{exactlyOneLookup},
 			},
 			"user_name": schema.StringAttribute{
 				MarkdownDescription: "The user's email address, matched without regard to case (TeamViewer's own " +
@@ -48,22 +48,22 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Optional:   true,
 				Computed:   true,
 				CustomType: emailAddressType{},
-				Validators: lookup,
+				Validators: []validator.String{exactlyOneLookup, validEmailAddress()},
 			},
 			"display_name": schema.StringAttribute{
-				MarkdownDescription: "The user's full name.",
+				MarkdownDescription: displayNameDescription,
 				Computed:            true,
 			},
 			"active": schema.BoolAttribute{
-				MarkdownDescription: "Whether the account is enabled.",
+				MarkdownDescription: activeDescription,
 				Computed:            true,
 			},
 			"given_name": schema.StringAttribute{
-				MarkdownDescription: "Derived by TeamViewer from `display_name` (up to its first space); null for a one-word name.",
+				MarkdownDescription: givenNameDescription,
 				Computed:            true,
 			},
 			"family_name": schema.StringAttribute{
-				MarkdownDescription: "Derived by TeamViewer from `display_name` (after its first space); null for a one-word name.",
+				MarkdownDescription: familyNameDescription,
 				Computed:            true,
 			},
 		},
@@ -72,7 +72,7 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 
 func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.client = data.client
+		d.users = data.users
 	}
 }
 
@@ -90,10 +90,10 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	)
 	if id := config.ID.ValueString(); id != "" {
 		lookup = fmt.Sprintf("id %q", id)
-		user, err = d.client.GetUser(ctx, id)
+		user, err = d.users.GetUser(ctx, id)
 	} else {
 		lookup = fmt.Sprintf("user name %q", config.UserName.ValueString())
-		user, err = d.client.FindUserByUserName(ctx, config.UserName.ValueString())
+		user, err = d.users.FindUserByUserName(ctx, config.UserName.ValueString())
 	}
 	if errors.Is(err, scim.ErrNotFound) {
 		resp.Diagnostics.AddError("TeamViewer user not found",

@@ -6,6 +6,15 @@ import (
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
 )
 
+// Descriptions of the attributes that every schema showing a user has.
+const (
+	idDescription          = "TeamViewer's user id, such as `u1234567`."
+	displayNameDescription = "The user's full name as TeamViewer shows it."
+	activeDescription      = "Whether the account is enabled; `false` for a deactivated user."
+	givenNameDescription   = "Derived by TeamViewer: `display_name` up to its first space; null when `display_name` is a single word."
+	familyNameDescription  = "Derived by TeamViewer: `display_name` after its first space; null when `display_name` is a single word."
+)
+
 // userModel is a TeamViewer user as the resource and the data sources hold it.
 type userModel struct {
 	ID          types.String `tfsdk:"id"`

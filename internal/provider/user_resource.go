@@ -53,6 +53,9 @@ func newUserResource() resource.Resource {
 // deactivates the user, and a later create of the same user name reactivates it.
 type userResource struct {
 	client *scim.Client
+	// users serves reads and learns every write, so a listing taken earlier in the run never
+	// contradicts what this run wrote.
+	users *scim.UserDirectory
 }
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -68,7 +71,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"belongs to an active user fails with the `terraform import` command to run instead.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "TeamViewer's user id, such as `u1234567`.",
+				MarkdownDescription: idDescription,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -78,6 +81,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"makes TeamViewer send a verification email to the new address.",
 				Required:      true,
 				CustomType:    emailAddressType{},
+				Validators:    []validator.String{validEmailAddress()},
 				PlanModifiers: []planmodifier.String{keepStateWhenEquivalentAddress()},
 			},
 			"display_name": schema.StringAttribute{
@@ -94,16 +98,14 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Default:  booldefault.StaticBool(true),
 			},
 			"given_name": schema.StringAttribute{
-				MarkdownDescription: "Derived by TeamViewer: `display_name` up to its first space; null when " +
-					"`display_name` is a single word.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{derivedFromDisplayName()},
+				MarkdownDescription: givenNameDescription,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{derivedFromDisplayName()},
 			},
 			"family_name": schema.StringAttribute{
-				MarkdownDescription: "Derived by TeamViewer: `display_name` after its first space; null when " +
-					"`display_name` is a single word.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{derivedFromDisplayName()},
+				MarkdownDescription: familyNameDescription,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{derivedFromDisplayName()},
 			},
 			"preferred_language": schema.StringAttribute{
 				MarkdownDescription: "Language of TeamViewer's welcome email, such as `en` (TeamViewer's default) " +
@@ -146,7 +148,7 @@ const createOnlyNote = "Sent only when the provider creates the user: TeamViewer
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.client = data.client
+		r.client, r.users = data.client, data.users
 	}
 }
 
@@ -169,6 +171,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 			return
 		}
 	}
+	r.users.Remember(user)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
 }
 
@@ -200,7 +203,7 @@ func (r *userResource) adoptAfterFailedCreate(ctx context.Context, plan userMode
 		return scim.User{}, false
 	}
 	userName := plan.UserName.ValueString()
-	existing, err := r.client.FindUserByUserName(ctx, userName)
+	existing, err := r.users.FindUserByUserName(ctx, userName)
 	if err != nil {
 		if !errors.Is(err, scim.ErrNotFound) {
 			tflog.Warn(ctx, "looking up the user after a rejected create failed", map[string]any{"error": err.Error()})
@@ -255,7 +258,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	user, err := r.client.GetUser(ctx, state.ID.ValueString())
+	user, err := r.users.GetUser(ctx, state.ID.ValueString())
 	if errors.Is(err, scim.ErrNotFound) {
 		tflog.Warn(ctx, "TeamViewer user no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -287,6 +290,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		addClientError(&resp.Diagnostics, "Unable to update TeamViewer user", err)
 		return
 	}
+	r.users.Remember(user)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
 }
 
@@ -330,8 +334,11 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 
 	inactive := false
-	_, err := r.client.PatchUser(ctx, state.ID.ValueString(), scim.UserPatch{Active: &inactive})
-	if err != nil && !errors.Is(err, scim.ErrNotFound) {
+	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), scim.UserPatch{Active: &inactive})
+	switch {
+	case err == nil:
+		r.users.Remember(user)
+	case !errors.Is(err, scim.ErrNotFound):
 		addClientError(&resp.Diagnostics, "Unable to deactivate TeamViewer user", err)
 	}
 }
@@ -343,7 +350,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 		return
 	}
-	user, err := r.client.FindUserByUserName(ctx, req.ID)
+	user, err := r.users.FindUserByUserName(ctx, req.ID)
 	if err != nil {
 		addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to import TeamViewer user %q", req.ID), err)
 		return

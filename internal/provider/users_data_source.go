@@ -61,7 +61,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"id": schema.StringAttribute{
-							MarkdownDescription: "TeamViewer's user id, such as `u1234567`.",
+							MarkdownDescription: idDescription,
 							Computed:            true,
 						},
 						"user_name": schema.StringAttribute{
@@ -70,19 +70,19 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 							CustomType:          emailAddressType{},
 						},
 						"display_name": schema.StringAttribute{
-							MarkdownDescription: "The user's full name.",
+							MarkdownDescription: displayNameDescription,
 							Computed:            true,
 						},
 						"active": schema.BoolAttribute{
-							MarkdownDescription: "Whether the account is enabled.",
+							MarkdownDescription: activeDescription,
 							Computed:            true,
 						},
 						"given_name": schema.StringAttribute{
-							MarkdownDescription: "Derived by TeamViewer from `display_name` (up to its first space); null for a one-word name.",
+							MarkdownDescription: givenNameDescription,
 							Computed:            true,
 						},
 						"family_name": schema.StringAttribute{
-							MarkdownDescription: "Derived by TeamViewer from `display_name` (after its first space); null for a one-word name.",
+							MarkdownDescription: familyNameDescription,
 							Computed:            true,
 						},
 					},
