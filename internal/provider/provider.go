@@ -89,26 +89,29 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"tenant_url": schema.StringAttribute{
 				MarkdownDescription: "Base URL of TeamViewer's SCIM API. Defaults to `" + DefaultTenantURL +
 					"`, or the `" + envTenantURL + "` environment variable. Must use `https`; plain `http` is " +
-					"accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), for a local emulator.",
+					"accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), for testing against a " +
+					"local emulator.",
 				Optional: true,
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "TeamViewer script token with the user management permissions (view, " +
-					"create and edit users). Can also be set with the `" + envToken + "` environment variable. " +
-					"Never written to logs, plans or state.",
+					"create and edit users). Create it in the TeamViewer Management Console under Edit profile > " +
+					"Apps > Create script token. Can also be set with the `" + envToken + "` environment variable, " +
+					"the better choice in pipelines: Terraform saves the values of input variables in plan files. " +
+					"Never written to logs or state by the provider.",
 				Optional:  true,
 				Sensitive: true,
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit "+
 					"(HTTP 429), a temporary server error (502, 503, 504) or a connection error, with "+
-					"exponential backoff and jitter that honours `Retry-After`. Defaults to %d.", defaultMaxRetries),
+					"exponential backoff and jitter that honours `Retry-After`. At least 1; defaults to %d.", defaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one attempt of a request may take, as a Go duration such as " +
-					"`30s` or `2m`. Defaults to `" + defaultRequestTimeout.String() + "`.",
+					fmt.Sprintf("`30s` or `2m`. Defaults to `%gs`.", defaultRequestTimeout.Seconds()),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration()},
 			},

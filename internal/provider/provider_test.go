@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -37,15 +38,18 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory; nothing to do if it stays
 	cliConfig := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+	err = errors.Join(
+		os.WriteFile(cliConfig, nil, 0o600),
+		os.Setenv("TF_CLI_CONFIG_FILE", cliConfig),
+		os.Unsetenv(envToken),
+		os.Unsetenv(envTenantURL),
+	)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
-	os.Unsetenv(envToken)
-	os.Unsetenv(envTenantURL)
 	return m.Run()
 }
 

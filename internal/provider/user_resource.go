@@ -144,7 +144,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 // createOnlyNote explains the attributes that TeamViewer takes on create and never returns.
 const createOnlyNote = "Sent only when the provider creates the user: TeamViewer never returns it and its SCIM " +
 	"API cannot change it later, so a later change is recorded in state with a warning and not sent. Not sent " +
-	"when the provider adopts a deactivated user (see above), since TeamViewer accepts it only on create."
+	"when the provider adopts a deactivated user (see the resource's description), since TeamViewer accepts it " +
+	"only on create."
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -112,7 +113,11 @@ func TestUserResource_ModifyPlanWarnsOnCreateOnlyChange(t *testing.T) {
 		if d.Severity() != diag.SeverityWarning {
 			t.Fatalf("unexpected diagnostic: %s: %s", d.Summary(), d.Detail())
 		}
-		warned = append(warned, d.(diag.DiagnosticWithPath).Path().String())
+		withPath, ok := d.(diag.DiagnosticWithPath)
+		if !ok {
+			t.Fatalf("the warning should name its attribute: %s", d.Summary())
+		}
+		warned = append(warned, withPath.Path().String())
 		if !strings.Contains(d.Detail(), "u1000001") {
 			t.Errorf("the warning should name the user: %s", d.Detail())
 		}
@@ -148,8 +153,9 @@ func TestUserResource_recoverInterruptedCreate(t *testing.T) {
 		planFor("interrupted@example.com", "Someone Else"),
 		planFor("never.created@example.com", "Never Created"),
 	} {
-		if _, err := r.recoverInterruptedCreate(interrupted, plan, context.Canceled); err != context.Canceled {
-			t.Errorf("recover(%s) = %v, want the original error", plan.UserName, err)
+		createErr := errors.New("the create's own error")
+		if _, err := r.recoverInterruptedCreate(interrupted, plan, createErr); !errors.Is(err, createErr) {
+			t.Errorf("recover(%s) = %v, want the create's own error", plan.UserName, err)
 		}
 	}
 }

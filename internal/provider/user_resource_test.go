@@ -18,12 +18,13 @@ import (
 
 const janeAddress = "teamviewer_user.jane"
 
-func expectUser(address, userName, displayName string, active bool) []statecheck.StateCheck {
+// expectActiveUser checks a user's configured attributes in state.
+func expectActiveUser(address, userName, displayName string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^u\d+$`))),
 		statecheck.ExpectKnownValue(address, tfjsonpath.New("user_name"), knownvalue.StringExact(userName)),
 		statecheck.ExpectKnownValue(address, tfjsonpath.New("display_name"), knownvalue.StringExact(displayName)),
-		statecheck.ExpectKnownValue(address, tfjsonpath.New("active"), knownvalue.Bool(active)),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("active"), knownvalue.Bool(true)),
 	}
 }
 
@@ -38,7 +39,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: tenant.providerConfig() + userConfig("jane", userName, "Jane Doe"),
-				ConfigStateChecks: append(expectUser(janeAddress, userName, "Jane Doe", true),
+				ConfigStateChecks: append(expectActiveUser(janeAddress, userName, "Jane Doe"),
 					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("given_name"), knownvalue.StringExact("Jane")),
 					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("family_name"), knownvalue.StringExact("Doe")),
 				),
@@ -64,7 +65,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: expectUser(janeAddress, userName, "Jane Doe", true),
+				ConfigStateChecks: expectActiveUser(janeAddress, userName, "Jane Doe"),
 				Check:             expectNoWrites(tenant),
 			},
 			{
@@ -77,7 +78,7 @@ func TestAccUser_lifecycle(t *testing.T) {
 						plancheck.ExpectKnownValue(janeAddress, tfjsonpath.New("id"), knownvalue.NotNull()),
 					},
 				},
-				ConfigStateChecks: append(expectUser(janeAddress, userName, "Jane Marie Doe", true),
+				ConfigStateChecks: append(expectActiveUser(janeAddress, userName, "Jane Marie Doe"),
 					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("given_name"), knownvalue.StringExact("Jane")),
 					statecheck.ExpectKnownValue(janeAddress, tfjsonpath.New("family_name"), knownvalue.StringExact("Marie Doe")),
 				),
@@ -216,7 +217,7 @@ func TestAccUser_deactivatedOutOfBandIsReactivated(t *testing.T) {
 						plancheck.ExpectKnownValue("teamviewer_user.paused", tfjsonpath.New("given_name"), knownvalue.StringExact("Paused")),
 					},
 				},
-				ConfigStateChecks: expectUser("teamviewer_user.paused", userName, "Paused User", true),
+				ConfigStateChecks: expectActiveUser("teamviewer_user.paused", userName, "Paused User"),
 			},
 		},
 	})
