@@ -279,3 +279,52 @@ func TestAccUser_invalidInput(t *testing.T) {
 		},
 	})
 }
+
+// TeamViewer does not document the status of a duplicate user name; a 400 instead of RFC 7644's
+// 409 still leads to the lookup, and a deactivated user is adopted.
+func TestAccUser_duplicateAnsweredWith400IsAdopted(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{DuplicateStatus: 400})
+	left := tenant.AddUser(emulator.User{UserName: "Left.Earlier@example.com", DisplayName: "Left Earlier", Active: false})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: tenant.providerConfig() + userConfig("back", "left.earlier@example.com", "Back Again"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("teamviewer_user.back", tfjsonpath.New("id"), knownvalue.StringExact(left.ID)),
+					statecheck.ExpectKnownValue("teamviewer_user.back", tfjsonpath.New("active"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					if user, _ := tenant.User(left.ID); user.DisplayName != "Back Again" || !user.Active || len(tenant.Users()) != 1 {
+						return fmt.Errorf("the deactivated user should be adopted in place, tenant holds %+v", tenant.Users())
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// A user name that belongs to an account outside the company cannot be created, and cannot be
+// found to import either: the error says so instead of offering an import.
+func TestAccUser_userNameOwnedOutsideTheCompany(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{ReservedUserNames: []string{"elsewhere@example.com"}})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      tenant.providerConfig() + userConfig("elsewhere", "elsewhere@example.com", "Some One"),
+				ExpectError: regexp.MustCompile(`(?s)HTTP\s+409.*unique\s+across\s+all\s+of\s+TeamViewer`),
+			},
+			{Config: tenant.providerConfig()},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if users := tenant.Users(); len(users) != 0 {
+				return fmt.Errorf("nothing may be created, found %+v", users)
+			}
+			return nil
+		},
+	})
+}
