@@ -42,11 +42,12 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	providerBinary = filepath.Join(dir, "terraform-provider-teamviewer")
 	emulatorBinary = filepath.Join(dir, "teamviewer-emulator")
 	for target, pkg := range map[string]string{providerBinary: "../..", emulatorBinary: "../emulator/cmd/teamviewer-emulator"} {
-		if out, err := exec.Command("go", "build", "-o", target, pkg).CombinedOutput(); err != nil {
+		// TestMain has no test context; the builds end with the process.
+		if out, err := exec.CommandContext(context.Background(), "go", "build", "-o", target, pkg).CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", pkg, err, out)
 			return 1
 		}
@@ -168,7 +169,7 @@ func (e *emulatorProcess) start() {
 	ready := filepath.Join(e.dir, "ready")
 	_ = os.Remove(ready)
 	args := append([]string{"serve", "-addr", e.addr, "-state", filepath.Join(e.dir, "tenant.json"), "-ready-file", ready}, e.extraArgs...)
-	e.cmd = exec.Command(emulatorBinary, args...)
+	e.cmd = exec.CommandContext(e.t.Context(), emulatorBinary, args...)
 	e.cmd.Env = append(os.Environ(), "TEAMVIEWER_EMULATOR_TOKEN="+e.token)
 	if err := e.cmd.Start(); err != nil {
 		e.t.Fatal(err)
@@ -198,11 +199,16 @@ func (e *emulatorProcess) kill() {
 }
 
 func (e *emulatorProcess) adminGet(path string, into any) error {
-	resp, err := http.Get(strings.TrimSuffix(e.URL, emulator.BasePath) + emulator.AdminPath + path)
+	req, err := http.NewRequestWithContext(e.t.Context(), http.MethodGet,
+		strings.TrimSuffix(e.URL, emulator.BasePath)+emulator.AdminPath+path, nil)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", path, resp.Status)
 	}

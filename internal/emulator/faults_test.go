@@ -68,7 +68,7 @@ func TestDropAfterWrite(t *testing.T) {
 	}
 	for _, w := range writes {
 		t.Run(w.method, func(t *testing.T) {
-			if _, err := c.send(w.method, w.path, w.body, nil); err == nil {
+			if _, err := c.send(t.Context(), w.method, w.path, w.body, nil); err == nil {
 				t.Fatal("the client got a response, want a dropped connection")
 			}
 			if !w.check() {
@@ -141,7 +141,11 @@ func TestLatencyHonoursCancellation(t *testing.T) {
 	}
 	req.Header.Set("Authorization", "Bearer "+testToken)
 	start := time.Now()
-	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want deadline exceeded", err)
 	}
 	// The handler gives up too: the request is recorded without a status.

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -176,6 +175,6 @@ func BenchmarkFilter(b *testing.B) {
 		matched = s.users.matching(match)
 	}
 	if len(matched) != 1001 {
-		b.Fatal(fmt.Sprintf("matched %d users, want 1001", len(matched)))
+		b.Fatalf("matched %d users, want 1001", len(matched))
 	}
 }

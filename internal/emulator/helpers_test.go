@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -75,7 +76,7 @@ func newTestServer(t *testing.T, opts Options) (*Server, *testClient) {
 // do sends a request to BasePath+path with a JSON body unless body is "".
 func (c *testClient) do(t *testing.T, method, path, body string) reply {
 	t.Helper()
-	r, err := c.send(method, path, body, nil)
+	r, err := c.send(t.Context(), method, path, body, nil)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -84,12 +85,12 @@ func (c *testClient) do(t *testing.T, method, path, body string) reply {
 
 // send is do with extra headers, returning errors rather than failing, so
 // that goroutines can use it.
-func (c *testClient) send(method, path, body string, header http.Header) (reply, error) {
+func (c *testClient) send(ctx context.Context, method, path, body string, header http.Header) (reply, error) {
 	var reader io.Reader
 	if body != "" {
 		reader = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, c.url+BasePath+path, reader)
+	req, err := http.NewRequestWithContext(ctx, method, c.url+BasePath+path, reader)
 	if err != nil {
 		return reply{}, err
 	}
@@ -106,7 +107,7 @@ func (c *testClient) send(method, path, body string, header http.Header) (reply,
 	if err != nil {
 		return reply{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return reply{}, err

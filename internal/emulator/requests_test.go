@@ -64,7 +64,7 @@ func TestRequestAccounting(t *testing.T) {
 
 func TestRequestRecordKeepsUserAgent(t *testing.T) {
 	s, c := newTestServer(t, Options{})
-	if _, err := c.send(http.MethodGet, "/Users", "", http.Header{"User-Agent": {"terraform-provider-teamviewer/test"}}); err != nil {
+	if _, err := c.send(t.Context(), http.MethodGet, "/Users", "", http.Header{"User-Agent": {"terraform-provider-teamviewer/test"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Requests()[0].UserAgent; got != "terraform-provider-teamviewer/test" {

@@ -44,7 +44,7 @@ func TestAuthorization(t *testing.T) {
 			if tt.header != "" {
 				header.Set("Authorization", tt.header)
 			}
-			r, err := c.withToken("").send(tt.method, path, tt.body, header)
+			r, err := c.withToken("").send(t.Context(), tt.method, path, tt.body, header)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func TestCreateUserRejects(t *testing.T) {
 			if tt.contentType != "" {
 				header.Set("Content-Type", tt.contentType)
 			}
-			r, err := c.send(http.MethodPost, "/Users", tt.body, header)
+			r, err := c.send(t.Context(), http.MethodPost, "/Users", tt.body, header)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +167,7 @@ func TestCreateUserRejects(t *testing.T) {
 func TestCreateUserAcceptsPlainJSON(t *testing.T) {
 	_, c := newTestServer(t, Options{})
 	header := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
-	r, err := c.send(http.MethodPost, "/Users", `{"userName":"a@example.com"}`, header)
+	r, err := c.send(t.Context(), http.MethodPost, "/Users", `{"userName":"a@example.com"}`, header)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +435,7 @@ func TestConcurrentCreatesKeepUserNamesUnique(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range names * attempts {
 		wg.Go(func() {
-			r, err := c.send(http.MethodPost, "/Users", fmt.Sprintf(`{"userName":"user%d@example.com"}`, i%names), nil)
+			r, err := c.send(t.Context(), http.MethodPost, "/Users", fmt.Sprintf(`{"userName":"user%d@example.com"}`, i%names), nil)
 			if err != nil {
 				t.Error(err)
 				return
@@ -447,7 +447,7 @@ func TestConcurrentCreatesKeepUserNamesUnique(t *testing.T) {
 			default:
 				t.Errorf("status %d: %s", r.status, r.body)
 			}
-			if _, err := c.send(http.MethodGet, "/Users?count=1", "", nil); err != nil {
+			if _, err := c.send(t.Context(), http.MethodGet, "/Users?count=1", "", nil); err != nil {
 				t.Error(err)
 			}
 		})

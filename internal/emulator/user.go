@@ -103,10 +103,10 @@ func (d *draft) setDisplayName(name string) {
 // of the others, and sets the display name to their join.
 func (d *draft) setNameParts(given, family *string) {
 	if given == nil {
-		given = orDerived(d.givenName, d.User.GivenName)
+		given = orDerived(d.givenName, d.GivenName)
 	}
 	if family == nil {
-		family = orDerived(d.familyName, d.User.FamilyName)
+		family = orDerived(d.familyName, d.FamilyName)
 	}
 	d.givenName, d.familyName = given, family
 	d.DisplayName = joinName(*given, *family)

@@ -153,7 +153,7 @@ func (f *fakeTeamViewer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && id == "":
 		f.create(w, r, body)
 	case r.Method == http.MethodPatch && id != "":
-		f.patch(w, r, id, body)
+		f.patch(w, id, body)
 	default:
 		writeJSON(w, http.StatusMethodNotAllowed, `{"status":"405","detail":"not supported"}`)
 	}
@@ -218,22 +218,42 @@ func (f *fakeTeamViewer) create(w http.ResponseWriter, r *http.Request, body []b
 	writeJSON(w, http.StatusCreated, userJSON(u, true))
 }
 
-func (f *fakeTeamViewer) patch(w http.ResponseWriter, r *http.Request, id string, body []byte) {
+func (f *fakeTeamViewer) patch(w http.ResponseWriter, id string, body []byte) {
 	var in wirePatch
 	if err := json.Unmarshal(body, &in); err != nil {
 		writeJSON(w, http.StatusBadRequest, `{"status":"400","scimType":"invalidSyntax"}`)
 		return
 	}
-	f.withUser(w, id, func(u *User) {
-		for _, op := range in.Operations {
-			switch op.Path {
-			case "userName":
-				u.UserName = op.Value.(string)
-			case "displayName":
-				u.DisplayName = op.Value.(string)
-			case "active":
-				u.Active = op.Value.(bool)
+	// Every value is checked before any is applied, so that a bad operation
+	// rejects the whole patch.
+	var changes []func(*User)
+	for _, op := range in.Operations {
+		ok := true
+		switch op.Path {
+		case "userName":
+			var v string
+			if v, ok = op.Value.(string); ok {
+				changes = append(changes, func(u *User) { u.UserName = v })
 			}
+		case "displayName":
+			var v string
+			if v, ok = op.Value.(string); ok {
+				changes = append(changes, func(u *User) { u.DisplayName = v })
+			}
+		case "active":
+			var v bool
+			if v, ok = op.Value.(bool); ok {
+				changes = append(changes, func(u *User) { u.Active = v })
+			}
+		}
+		if !ok {
+			writeJSON(w, http.StatusBadRequest, `{"status":"400","scimType":"invalidValue"}`)
+			return
+		}
+	}
+	f.withUser(w, id, func(u *User) {
+		for _, change := range changes {
+			change(u)
 		}
 	})
 }

@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printUsage(stdout)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "teamviewer-emulator: unknown command %q\n", args[0])
+		printf(stderr, "teamviewer-emulator: unknown command %q\n", args[0])
 		printUsage(stderr)
 		return 2
 	}
@@ -57,12 +57,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case errors.Is(err, errReported):
 		return 2
 	}
-	fmt.Fprintf(stderr, "teamviewer-emulator: %v\n", err)
+	printf(stderr, "teamviewer-emulator: %v\n", err)
 	return 1
 }
 
+// printf writes a message for the user to w. A failed write is dropped: a
+// command whose stdout or stderr is broken has nowhere left to report it.
+func printf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
+}
+
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, `usage:
+	printf(w, `usage:
   teamviewer-emulator serve [flags]   serve the emulated SCIM API on a loopback address
   teamviewer-emulator users [flags]   print the emulator's users and request counts
 Run a command with -h for its flags.
@@ -79,7 +85,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return errReported
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected arguments: %v\n", fs.Args())
+		printf(fs.Output(), "unexpected arguments: %v\n", fs.Args())
 		fs.Usage()
 		return errReported
 	}

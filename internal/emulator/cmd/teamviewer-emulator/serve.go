@@ -100,7 +100,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *log.Logger) error {
 		}
 	}
 
-	listener, err := net.Listen("tcp", cfg.addr)
+	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)
 	if err != nil {
 		return err
 	}

@@ -94,10 +94,16 @@ func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
 		t.Errorf("after restart GET /Users = %d %s", status, body)
 	}
 	adminURL := strings.TrimSuffix(baseURL, "/scim/v2") + "/_emulator/users"
-	if resp, err := http.Get(adminURL); err != nil || resp.StatusCode != http.StatusOK {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, adminURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("admin endpoint: %v %v", resp, err)
-	} else {
-		resp.Body.Close()
 	}
 }
 
@@ -121,7 +127,7 @@ func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
 
 func apiRequest(t *testing.T, method, url, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +137,7 @@ func apiRequest(t *testing.T, method, url, body string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)

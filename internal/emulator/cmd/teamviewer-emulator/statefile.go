@@ -31,8 +31,11 @@ func (f *stateFile) load(s *emulator.Server) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer file.Close()
-	return true, s.LoadState(file)
+	if err := s.LoadState(file); err != nil {
+		_ = file.Close()
+		return true, err
+	}
+	return true, file.Close()
 }
 
 // save writes the users of s to the file.

@@ -44,7 +44,7 @@ func getJSON(ctx context.Context, url string, v any) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
@@ -58,10 +58,14 @@ func getJSON(ctx context.Context, url string, v any) error {
 // by method.
 func printUsers(w io.Writer, users []emulator.AdminUser, counts map[string]int) error {
 	table := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(table, "ID\tUSERNAME\tDISPLAYNAME\tGIVEN\tFAMILY\tACTIVE")
+	if _, err := fmt.Fprintln(table, "ID\tUSERNAME\tDISPLAYNAME\tGIVEN\tFAMILY\tACTIVE"); err != nil {
+		return err
+	}
 	for _, u := range users {
-		fmt.Fprintf(table, "%s\t%s\t%s\t%s\t%s\t%t\n",
-			u.ID, u.UserName, cell(&u.DisplayName), cell(u.GivenName), cell(u.FamilyName), u.Active)
+		if _, err := fmt.Fprintf(table, "%s\t%s\t%s\t%s\t%s\t%t\n",
+			u.ID, u.UserName, cell(&u.DisplayName), cell(u.GivenName), cell(u.FamilyName), u.Active); err != nil {
+			return err
+		}
 	}
 	if err := table.Flush(); err != nil {
 		return err

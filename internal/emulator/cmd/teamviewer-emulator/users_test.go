@@ -17,11 +17,15 @@ func TestUsersCommand(t *testing.T) {
 	srv.AddUser(emulator.User{UserName: "cher@example.com", DisplayName: "Cher"})
 	srv.AddUser(emulator.User{UserName: "anon@example.com"})
 	for range 2 {
-		resp, err := http.Get(ts.URL + emulator.BasePath + "/Users")
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+emulator.BasePath+"/Users", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
 	}
 
 	var stdout, stderr strings.Builder
