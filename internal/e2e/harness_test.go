@@ -5,9 +5,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -198,27 +196,15 @@ func (e *emulatorProcess) kill() {
 	}
 }
 
-func (e *emulatorProcess) adminGet(path string, into any) error {
-	req, err := http.NewRequestWithContext(e.t.Context(), http.MethodGet,
-		strings.TrimSuffix(e.URL, emulator.BasePath)+emulator.AdminPath+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(into)
+// serverURL is the emulator's root, where its admin endpoints are.
+func (e *emulatorProcess) serverURL() string {
+	return strings.TrimSuffix(e.URL, emulator.BasePath)
 }
 
 func (e *emulatorProcess) users() []emulator.AdminUser {
 	e.t.Helper()
-	var users []emulator.AdminUser
-	if err := e.adminGet("/users", &users); err != nil {
+	users, err := emulator.FetchAdminUsers(e.t.Context(), e.serverURL())
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	return users
@@ -226,8 +212,8 @@ func (e *emulatorProcess) users() []emulator.AdminUser {
 
 // requests returns the emulator's request counts by "METHOD route"; a dead emulator has none.
 func (e *emulatorProcess) requests() map[string]int {
-	counts := map[string]int{}
-	if err := e.adminGet("/requests", &counts); err != nil {
+	counts, err := emulator.FetchRequestCounts(e.t.Context(), e.serverURL())
+	if err != nil {
 		return map[string]int{}
 	}
 	return counts

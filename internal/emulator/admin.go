@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 )
 
 // AdminPath is where AdminHandler serves, outside BasePath so that no SCIM
@@ -69,4 +72,39 @@ func writeAdminJSON(w http.ResponseWriter, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v) // the client hung up; nothing to do
+}
+
+// FetchAdminUsers reads the users of the emulator serving at serverURL (its root, without
+// BasePath) from its admin endpoint, for the command's users view and for tests that run the
+// emulator in a process of their own.
+func FetchAdminUsers(ctx context.Context, serverURL string) ([]AdminUser, error) {
+	var users []AdminUser
+	return users, getAdminJSON(ctx, serverURL, "/users", &users)
+}
+
+// FetchRequestCounts reads the request counts by "METHOD route" of the emulator serving at
+// serverURL (its root, without BasePath).
+func FetchRequestCounts(ctx context.Context, serverURL string) (map[string]int, error) {
+	var counts map[string]int
+	return counts, getAdminJSON(ctx, serverURL, "/requests", &counts)
+}
+
+func getAdminJSON(ctx context.Context, serverURL, endpoint string, v any) error {
+	url := strings.TrimSuffix(serverURL, "/") + AdminPath + endpoint
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: %w", url, err)
+	}
+	return nil
 }

@@ -34,7 +34,7 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one TeamViewer user, active or deactivated, by `id` or by `user_name`. " +
 			"A user that does not exist is an error.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withReadOnlyUserAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: idDescription + " Set exactly one of `id` and `user_name`.",
 				Optional:            true,
@@ -50,24 +50,18 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				CustomType: emailAddressType{},
 				Validators: []validator.String{exactlyOneLookup, validEmailAddress()},
 			},
-			"display_name": schema.StringAttribute{
-				MarkdownDescription: displayNameDescription,
-				Computed:            true,
-			},
-			"active": schema.BoolAttribute{
-				MarkdownDescription: activeDescription,
-				Computed:            true,
-			},
-			"given_name": schema.StringAttribute{
-				MarkdownDescription: givenNameDescription,
-				Computed:            true,
-			},
-			"family_name": schema.StringAttribute{
-				MarkdownDescription: familyNameDescription,
-				Computed:            true,
-			},
-		},
+		}),
 	}
+}
+
+// withReadOnlyUserAttributes adds the attributes that a data source only reads to those it is
+// given: the same for a looked-up user and for each user of a list.
+func withReadOnlyUserAttributes(attributes map[string]schema.Attribute) map[string]schema.Attribute {
+	attributes["display_name"] = schema.StringAttribute{MarkdownDescription: displayNameDescription, Computed: true}
+	attributes["active"] = schema.BoolAttribute{MarkdownDescription: activeDescription, Computed: true}
+	attributes["given_name"] = schema.StringAttribute{MarkdownDescription: givenNameDescription, Computed: true}
+	attributes["family_name"] = schema.StringAttribute{MarkdownDescription: familyNameDescription, Computed: true}
+	return attributes
 }
 
 func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

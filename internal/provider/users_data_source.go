@@ -59,7 +59,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "The matching users in TeamViewer's order; an empty list when none match.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
+					Attributes: withReadOnlyUserAttributes(map[string]schema.Attribute{
 						"id": schema.StringAttribute{
 							MarkdownDescription: idDescription,
 							Computed:            true,
@@ -69,23 +69,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 							Computed:            true,
 							CustomType:          emailAddressType{},
 						},
-						"display_name": schema.StringAttribute{
-							MarkdownDescription: displayNameDescription,
-							Computed:            true,
-						},
-						"active": schema.BoolAttribute{
-							MarkdownDescription: activeDescription,
-							Computed:            true,
-						},
-						"given_name": schema.StringAttribute{
-							MarkdownDescription: givenNameDescription,
-							Computed:            true,
-						},
-						"family_name": schema.StringAttribute{
-							MarkdownDescription: familyNameDescription,
-							Computed:            true,
-						},
-					},
+					}),
 				},
 			},
 		},

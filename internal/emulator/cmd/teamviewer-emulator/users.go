@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,35 +21,15 @@ func runUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	adminURL := strings.TrimSuffix(*baseURL, "/") + emulator.AdminPath
-	var users []emulator.AdminUser
-	if err := getJSON(ctx, adminURL+"/users", &users); err != nil {
+	users, err := emulator.FetchAdminUsers(ctx, *baseURL)
+	if err != nil {
 		return err
 	}
-	var counts map[string]int
-	if err := getJSON(ctx, adminURL+"/requests", &counts); err != nil {
+	counts, err := emulator.FetchRequestCounts(ctx, *baseURL)
+	if err != nil {
 		return err
 	}
 	return printUsers(stdout, users, counts)
-}
-
-func getJSON(ctx context.Context, url string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
-	}
-	return nil
 }
 
 // printUsers writes the users as an aligned table, then the request counts
