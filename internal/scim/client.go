@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -64,6 +65,11 @@ type Client struct {
 	http       *retryablehttp.Client
 	log        logger
 	redact     redactor
+
+	// usersServed is set once a GET /Users has been answered with a
+	// ListResponse: proof that a 404 for a user comes from TeamViewer's
+	// Users endpoint rather than from a wrong base URL.
+	usersServed atomic.Bool
 }
 
 // New validates cfg and returns a Client. The token is trimmed of surrounding
@@ -191,6 +197,7 @@ func (c *Client) do(ctx context.Context, cl *call, decode func([]byte) error) er
 	}
 
 	httpResp, err := c.http.Do(req)
+	cl.last = httpResp // nil on a transport error
 	if err != nil {
 		if httpResp != nil {
 			_ = httpResp.Body.Close()

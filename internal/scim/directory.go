@@ -2,6 +2,8 @@ package scim
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -28,8 +30,9 @@ type DirectoryOptions struct {
 	// default of 1000.
 	PageSize int
 	// Disabled turns bulk refresh off: every read is the Client's own call
-	// and Remember does nothing. Benchmarks compare against it, and it is
-	// the escape hatch should the listing ever misbehave.
+	// (its misses still confirmed by ConfirmNotFound) and Remember does
+	// nothing. Benchmarks compare against it, and it is the escape hatch
+	// should the listing ever misbehave.
 	Disabled bool
 }
 
@@ -43,7 +46,9 @@ type DirectoryOptions struct {
 // changed before that are seen as changed. Writes passed to Remember win over
 // the snapshot. A user the snapshot lacks is looked up on the server before
 // it is reported missing, since it may have been created after the snapshot
-// was taken; and if the listing fails, reads go on as single requests.
+// was taken; and if the listing fails, reads go on as single requests. No
+// user is reported missing before the base URL is known to serve the Users
+// endpoint (see ConfirmNotFound).
 //
 // A UserDirectory is safe for concurrent use. Create it with NewUserDirectory
 // once per provider configuration, so that each Terraform command starts
@@ -56,6 +61,15 @@ type UserDirectory struct {
 	reads   int             // reads counted against SingleReads: all but those a remembered write answered
 	listing *userListing    // nil until the reads pass SingleReads
 	written map[string]User // Remember'd users by id; they win over the listing
+	probe   *usersProbe     // nil until ConfirmNotFound first needs it
+}
+
+// usersProbe is the one check of a UserDirectory that the base URL serves the
+// Users endpoint. err is set before done is closed and never changes
+// afterwards, so readers need no lock once done is closed.
+type usersProbe struct {
+	done chan struct{}
+	err  error // nil when the endpoint answered
 }
 
 // userListing is the one listing of a UserDirectory. users, index and failed
@@ -82,22 +96,81 @@ func NewUserDirectory(c *Client, opts DirectoryOptions) *UserDirectory {
 
 // GetUser returns the user with the given id, with the contract of
 // Client.GetUser: a missing user is an error matching ErrNotFound, and that
-// error always comes from a GET of the user itself.
+// error always comes from a GET of the user itself, confirmed by
+// ConfirmNotFound.
 func (d *UserDirectory) GetUser(ctx context.Context, id string) (User, error) {
-	return d.read(ctx, "get user "+id,
+	u, err := d.read(ctx, "get user "+id,
 		func(l *userListing) (User, bool) { return d.byID(l, id) },
 		func() (User, error) { return d.client.GetUser(ctx, id) })
+	return u, d.ConfirmNotFound(ctx, err)
 }
 
 // FindUserByUserName returns the user with the given userName, compared
-// case-insensitively, with the contract of Client.FindUserByUserName. Once
-// the listing is loaded, it answers from it; a userName the listing lacks is
-// searched for on the server, since the user may have been created or
-// renamed after the listing was taken.
+// case-insensitively, with the contract of Client.FindUserByUserName; a miss
+// is confirmed by ConfirmNotFound. Once the listing is loaded, it answers
+// from it; a userName the listing lacks is searched for on the server, since
+// the user may have been created or renamed after the listing was taken.
 func (d *UserDirectory) FindUserByUserName(ctx context.Context, userName string) (User, error) {
-	return d.read(ctx, "find user "+userName,
-		func(l *userListing) (User, bool) { return pickUser(d.users(l), userName) },
+	u, err := d.read(ctx, "find user "+userName,
+		func(l *userListing) (User, bool) { return d.byUserName(l, userName) },
 		func() (User, error) { return d.client.FindUserByUserName(ctx, userName) })
+	return u, d.ConfirmNotFound(ctx, err)
+}
+
+// ConfirmNotFound returns err unchanged unless it matches ErrNotFound; then
+// it checks, once per directory, that the base URL serves TeamViewer's Users
+// endpoint. A mistyped tenant URL (…/scim/v2/v3) or a proxy answers 404 to
+// every request, and callers drop a user on ErrNotFound: without the check,
+// such a URL would make every user look deleted.
+//
+// A GET /Users answered with a ListResponse at any time proves the endpoint,
+// so after a listing nothing is requested; otherwise one GET
+// /Users?startIndex=1&count=1 is made, shared by concurrent callers, and its
+// outcome is kept for the directory's life (one Terraform command), so that
+// a failing endpoint costs its retries once and not once per user. If the
+// endpoint answered, err is returned: the user really is gone. If not, the
+// result is an *Error that does not match ErrNotFound, naming the base URL
+// and wrapping the check's failure.
+func (d *UserDirectory) ConfirmNotFound(ctx context.Context, err error) error {
+	if !errors.Is(err, ErrNotFound) || d.client.usersServed.Load() {
+		return err
+	}
+	op := "confirm not found"
+	var e *Error
+	if errors.As(err, &e) {
+		op = e.Operation
+	}
+	p := d.startProbe(ctx)
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return &Error{Operation: op, err: ctx.Err()}
+	}
+	if p.err == nil {
+		return err
+	}
+	return &Error{Operation: op, err: fmt.Errorf(
+		"the tenant URL %s does not serve TeamViewer's SCIM Users endpoint (TeamViewer's is %s), so a 404 does not "+
+			"show that the user is gone; check tenant_url or TEAMVIEWER_TENANT_URL: %w",
+		d.client.baseURL, DefaultBaseURL, notFoundHidden{p.err})}
+}
+
+// startProbe returns the directory's check of the Users endpoint, starting it
+// on the first call. Like the listing, it serves every caller, so it runs
+// without ctx's cancellation, bounded by the Client's timeouts and retries.
+func (d *UserDirectory) startProbe(ctx context.Context) *usersProbe {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.probe == nil {
+		p := &usersProbe{done: make(chan struct{})}
+		ctx = context.WithoutCancel(ctx)
+		go func() {
+			defer close(p.done)
+			p.err = d.client.probeUsers(ctx)
+		}()
+		d.probe = p
+	}
+	return d.probe
 }
 
 // Remember records u as TeamViewer returned it after a write, so that later
@@ -199,6 +272,16 @@ func (d *UserDirectory) byID(l *userListing, id string) (User, bool) {
 		return l.users[i], true
 	}
 	return User{}, false
+}
+
+// byUserName answers a find from the remembered writes and the listing l. A
+// match without regard to case answers only from a loaded listing, the one
+// place where it can be seen to be the only such user; else, as on a miss or
+// an ambiguity, the server decides, and reports the ambiguity from current
+// data.
+func (d *UserDirectory) byUserName(l *userListing, userName string) (User, bool) {
+	u, found, err := pickUser(d.users(l), userName)
+	return u, err == nil && found && (l != notListed || u.UserName == userName)
 }
 
 // users returns every user known: those of the listing l in its order, each

@@ -27,6 +27,7 @@ type emulated struct {
 	*emulator.Server
 	client *Client
 	users  []emulator.User
+	url    string // the test server's root, without BasePath
 }
 
 // newEmulated serves a company of n users; wrap, when not nil, stands between
@@ -41,7 +42,20 @@ func newEmulated(t *testing.T, n int, wrap func(http.Handler) http.Handler) *emu
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &emulated{Server: server, client: newTestClient(t, srv.URL+emulator.BasePath, nil), users: users}
+	return &emulated{Server: server, client: newTestClient(t, srv.URL+emulator.BasePath, nil), users: users, url: srv.URL}
+}
+
+// probes counts the requests ConfirmNotFound makes: unfiltered list requests
+// for one user, under any base path.
+func (e *emulated) probes() int {
+	n := 0
+	for _, r := range e.Requests() {
+		q, _ := url.ParseQuery(r.RawQuery)
+		if strings.HasSuffix(r.Path, "/Users") && q.Get("count") == "1" && q.Get("startIndex") == "1" && q.Get("filter") == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // listings counts the listings begun: unfiltered list requests for the
@@ -509,4 +523,172 @@ func TestDirectoryConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A mistyped tenant URL answers 404 to every request. That must not read as
+// "every user is gone", which would make the provider drop them all from
+// state, whether the directory lists, reads singly or is disabled.
+func TestDirectoryWrongBaseURLIsNoNotFound(t *testing.T) {
+	for name, opts := range map[string]DirectoryOptions{
+		"single reads": {},
+		"listing":      {SingleReads: -1},
+		"disabled":     {Disabled: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			company := newEmulated(t, 5, nil)
+			wrongURL := company.url + emulator.BasePath + "/v3"
+			d := NewUserDirectory(newTestClient(t, wrongURL, nil), opts)
+			_, getErr := d.GetUser(t.Context(), company.users[0].ID)
+			_, findErr := d.FindUserByUserName(t.Context(), company.users[1].UserName)
+			for op, err := range map[string]error{
+				"get user " + company.users[0].ID:        getErr,
+				"find user " + company.users[1].UserName: findErr,
+			} {
+				if err == nil || errors.Is(err, ErrNotFound) {
+					t.Fatalf("%s: got %v, want an error that does not match ErrNotFound", op, err)
+				}
+				if e := asError(t, err); e.Operation != op {
+					t.Errorf("operation %q, want %q", e.Operation, op)
+				}
+				if msg := err.Error(); !containsAll(msg, wrongURL, "tenant_url", "TEAMVIEWER_TENANT_URL", "HTTP 404") {
+					t.Errorf("error %q does not name the tenant URL, the settings and the probe's 404", msg)
+				}
+			}
+			if n := company.probes(); n != 1 {
+				t.Errorf("%d probes, want 1 for the directory", n)
+			}
+		})
+	}
+}
+
+// On the right URL, a missing user is still ErrNotFound: the probe finds
+// the Users endpoint, and only then is the 404 believed.
+func TestDirectoryConfirmsNotFound(t *testing.T) {
+	company := newEmulated(t, 5, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+	for range 3 {
+		if _, err := d.GetUser(t.Context(), "u9999999"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("got %v, want ErrNotFound", err)
+		}
+	}
+	if n := company.probes(); n != 1 {
+		t.Errorf("%d probes, want 1", n)
+	}
+	// Other errors pass unchanged, without a probe.
+	other := errors.New("other")
+	if err := d.ConfirmNotFound(t.Context(), other); !errors.Is(err, other) {
+		t.Errorf("got %v, want the error unchanged", err)
+	}
+	if err := d.ConfirmNotFound(t.Context(), nil); err != nil {
+		t.Errorf("got %v for nil", err)
+	}
+}
+
+// Concurrent misses share one probe, whether it succeeds or fails.
+func TestDirectoryProbesOnce(t *testing.T) {
+	for name, path := range map[string]string{"right URL": emulator.BasePath, "wrong URL": emulator.BasePath + "/v3"} {
+		t.Run(name, func(t *testing.T) {
+			company := newEmulated(t, 5, nil)
+			company.SetLatency(20 * time.Millisecond) // keeps the probe in flight while the misses arrive
+			d := NewUserDirectory(newTestClient(t, company.url+path, nil), DirectoryOptions{Disabled: true})
+			var wg sync.WaitGroup
+			for i := range terraformParallelism * 2 {
+				wg.Go(func() {
+					_, err := d.GetUser(t.Context(), fmt.Sprintf("u%07d", 9000000+i))
+					if wantNotFound := path == emulator.BasePath; errors.Is(err, ErrNotFound) != wantNotFound {
+						t.Errorf("got %v, want ErrNotFound: %t", err, wantNotFound)
+					}
+				})
+			}
+			wg.Wait()
+			if n := company.probes(); n != 1 {
+				t.Errorf("%d probes, want 1", n)
+			}
+		})
+	}
+}
+
+// A listing that succeeded, the directory's own or a lookup's filtered
+// one, proves the Users endpoint: no probe follows.
+func TestDirectoryNoProbeAfterListing(t *testing.T) {
+	company := newEmulated(t, 10, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+	if _, err := d.FindUserByUserName(t.Context(), "nobody@example.com"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+	if _, err := d.GetUser(t.Context(), "u9999999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+
+	listed := newEmulated(t, 10, nil)
+	d = NewUserDirectory(listed.client, DirectoryOptions{SingleReads: -1})
+	readAll(t, d, ids(listed.users), terraformParallelism)
+	if _, err := d.GetUser(t.Context(), "u9999999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+	if n := company.probes() + listed.probes(); n != 0 {
+		t.Errorf("%d probes, want none", n)
+	}
+}
+
+// A miss waiting for the probe gives up when its context ends, never
+// reporting the user gone; the probe goes on for the others.
+func TestDirectoryProbeWaitHonoursContext(t *testing.T) {
+	g := newGate()
+	company := newEmulated(t, 5, g.wrap)
+	t.Cleanup(g.open)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	first := make(chan error, 1)
+	go func() {
+		_, err := d.GetUser(ctx, "u9999999")
+		first <- err
+	}()
+	g.waitEntered(t)
+	cancel()
+	select {
+	case err := <-first:
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrNotFound) || asError(t, err).Operation != "get user u9999999" {
+			t.Errorf("got %v, want a *Error for the read matching context.Canceled and not ErrNotFound", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cancelled read is still waiting for the probe")
+	}
+
+	g.open()
+	if _, err := d.GetUser(t.Context(), "u9999998"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("got %v, want ErrNotFound", err)
+	}
+	if n := company.probes(); n != 1 {
+		t.Errorf("%d probes, want the one the cancelled read started", n)
+	}
+}
+
+// The directory applies the Client's rule for userNames that differ only in
+// case: from a loaded listing, several such users and no exact one are an
+// error; before it, only an exact match among the remembered writes answers,
+// since those are not all users and a case-insensitive match among them
+// could hide the exact one on the server.
+func TestDirectoryFindUserByUserNameCase(t *testing.T) {
+	company := newEmulated(t, 10, nil)
+	bob := company.AddUser(emulator.User{UserName: "bob@example.com", Active: true})
+	bobToo := company.AddUser(emulator.User{UserName: "Bob@Example.com", Active: true})
+
+	d := NewUserDirectory(company.client, DirectoryOptions{SingleReads: 100})
+	remembered := company.want(t, bob.ID)
+	d.Remember(remembered)
+	if got, err := d.FindUserByUserName(t.Context(), bobToo.UserName); err != nil || got.ID != bobToo.ID {
+		t.Errorf("before the listing: got %+v, %v; want the exact match %s from the server", got, err, bobToo.ID)
+	}
+	if got, err := d.FindUserByUserName(t.Context(), bob.UserName); err != nil || got != remembered {
+		t.Errorf("exact remembered match: got %+v, %v", got, err)
+	}
+
+	d = NewUserDirectory(company.client, DirectoryOptions{SingleReads: -1})
+	readAll(t, d, ids(company.users), terraformParallelism)
+	_, err := d.FindUserByUserName(t.Context(), "BOB@example.com")
+	if err == nil || errors.Is(err, ErrNotFound) || !containsAll(err.Error(), bob.ID, bobToo.ID) {
+		t.Errorf("from the listing: got %v, want an error naming %s and %s", err, bob.ID, bobToo.ID)
+	}
 }

@@ -158,14 +158,15 @@ func (cl *call) invalidResponse(resp *response, reason error) *Error {
 }
 
 // transportError wraps a failure without a response. The *url.Error layer is
-// dropped because Method and Path already say what it would.
+// dropped because Method and Path already say what it would. Its message is
+// masked like every other: a transport (a proxy's, say) may quote the request.
 func (cl *call) transportError(err error) *Error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
 	e := cl.newError()
-	e.err = err
+	e.err = cl.redact.error(err)
 	return e
 }
 
@@ -177,3 +178,17 @@ func (cl *call) newError() *Error {
 		Attempts:  int(cl.attempts.Load()),
 	}
 }
+
+// notFoundHidden wraps an error that must not count as ErrNotFound, such as
+// a 404 from an endpoint that has to exist, while it still matches every
+// other target and can be unpacked with errors.As. It has no Unwrap, since
+// errors.Is would then find the 404 beneath.
+type notFoundHidden struct{ err error }
+
+func (h notFoundHidden) Error() string { return h.err.Error() }
+
+func (h notFoundHidden) Is(target error) bool {
+	return target != ErrNotFound && errors.Is(h.err, target)
+}
+
+func (h notFoundHidden) As(target any) bool { return errors.As(h.err, target) }

@@ -50,6 +50,10 @@ type call struct {
 	// connection. A POST that failed before that certainly created nothing
 	// and may be resent; after that, only a lookup can tell.
 	sent atomic.Bool
+	// last is the final response of the latest do, body already read, or
+	// nil when none arrived. CreateUser times a resend by its status and
+	// Retry-After, as a retry would be timed.
+	last *http.Response
 }
 
 type callKey struct{}
@@ -206,10 +210,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 }
 
 // retryable decides whether an attempt's outcome is worth another attempt.
-// A 429 is retried for every method because the server refused to act. 502,
-// 503 and 504 are retried only for idempotent requests: GET, and PATCH since
-// this client only sends "replace" operations. A POST after which the server
-// may have acted is left to CreateUser, which looks before resending.
+// A 429 is retried for every method because the server refused to act. 500,
+// 502, 503 and 504 are retried only for idempotent requests: GET, and PATCH
+// since this client only sends "replace" operations. A POST after which the
+// server may have acted is left to CreateUser, which looks before resending.
+// 501 and the rarer 5xx codes describe how the server is set up, which a
+// retry does not change.
 func retryable(cl *call, resp *http.Response, err error) bool {
 	if err != nil {
 		return isTransient(err) && (cl.method != http.MethodPost || !cl.sent.Load())
@@ -217,7 +223,7 @@ func retryable(cl *call, resp *http.Response, err error) bool {
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return true
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return cl.method != http.MethodPost
 	}
 	return false
@@ -247,6 +253,18 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 		}
 	}
 	return fullJitter(lo, hi, attempt)
+}
+
+// sleep waits for d, or until ctx ends, returning ctx's error then.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // fullJitter picks uniformly between lo and an exponentially growing ceiling

@@ -145,23 +145,34 @@ func TestFullJitter(t *testing.T) {
 	}
 }
 
-func TestRetriesServerErrorsForGET(t *testing.T) {
-	for _, status := range []int{502, 503, 504} {
-		h, calls := failFirst(2, func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, status, `{"status":"`+http.StatusText(status)+`"}`)
-		})
-		c := serve(t, h, nil)
-		if _, err := c.GetUser(t.Context(), "u1"); err != nil {
-			t.Fatalf("%d: %v", status, err)
-		}
-		if calls.Load() != 3 {
-			t.Errorf("%d: %d requests, want 3", status, calls.Load())
+// GET and PATCH (this client's PATCHes only replace) are idempotent, so
+// every temporary server error is retried; POSTs are CreateUser's to handle.
+func TestRetriesServerErrorsForIdempotentRequests(t *testing.T) {
+	active := true
+	requests := map[string]func(c *Client) error{
+		"GET": func(c *Client) error { _, err := c.GetUser(t.Context(), "u1"); return err },
+		"PATCH": func(c *Client) error {
+			_, err := c.PatchUser(t.Context(), "u1", UserPatch{Active: &active})
+			return err
+		},
+	}
+	for method, request := range requests {
+		for _, status := range []int{500, 502, 503, 504} {
+			h, calls := failFirst(2, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, status, `{"status":"`+http.StatusText(status)+`"}`)
+			})
+			if err := request(serve(t, h, nil)); err != nil {
+				t.Fatalf("%s %d: %v", method, status, err)
+			}
+			if calls.Load() != 3 {
+				t.Errorf("%s %d: %d requests, want 3", method, status, calls.Load())
+			}
 		}
 	}
 }
 
 func TestNoRetryForOtherStatuses(t *testing.T) {
-	for _, status := range []int{400, 401, 403, 404, 409, 500, 501} {
+	for _, status := range []int{400, 401, 403, 404, 409, 501, 505} {
 		h, calls := failFirst(1, func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, status, `{}`)
 		})

@@ -73,9 +73,29 @@ func (r redactor) string(s string) string {
 	return s
 }
 
+// error returns err with secrets masked in its message. An error that holds
+// none is returned as it is; one that does is wrapped, so that errors.Is and
+// errors.As still reach it.
+func (r redactor) error(err error) error {
+	msg := err.Error()
+	if safe := r.string(msg); safe != msg {
+		return redactedError{msg: safe, err: err}
+	}
+	return err
+}
+
+// redactedError is an error whose message had secrets masked.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
+
 // body renders a request or response body for a log: JSON bodies with every
-// "password" member masked, anything else as text, and known secrets masked
-// in both.
+// secret attribute masked (see maskSecrets), anything else as text, and known
+// secrets masked in both.
 func (r redactor) body(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -87,7 +107,7 @@ func (r redactor) body(b []byte) string {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
-		if enc.Encode(maskPasswords(v)) == nil {
+		if enc.Encode(maskSecrets(v)) == nil {
 			b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		}
 	}
@@ -118,26 +138,44 @@ func (r redactor) headers(h http.Header) map[string]string {
 	return out
 }
 
-// maskPasswords masks "password" members at any depth, and the value of a
-// PATCH operation whose path is "password".
-func maskPasswords(v any) any {
+// secretAttributes are the SCIM attributes masked in logged bodies: the
+// initial password, and the SSO customer id, which enables single sign-on
+// and is as sensitive (the provider's schema marks it Sensitive).
+var secretAttributes = []string{"password", "ssoCustomerId"}
+
+// isSecretAttribute reports whether a member name or PATCH path names a
+// secret attribute. A path may be qualified by its schema URN
+// (urn:…:SsoUser:ssoCustomerId); names are case-insensitive, as in SCIM.
+func isSecretAttribute(name string) bool {
+	name = name[strings.LastIndex(name, ":")+1:]
+	for _, secret := range secretAttributes {
+		if strings.EqualFold(name, secret) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskSecrets masks the members named by secretAttributes at any depth, and
+// the value of a PATCH operation whose path names one.
+func maskSecrets(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			if strings.EqualFold(k, "password") {
+			if isSecretAttribute(k) {
 				v[k] = masked
 			} else {
-				v[k] = maskPasswords(x)
+				v[k] = maskSecrets(x)
 			}
 		}
-		if path, ok := v["path"].(string); ok && strings.EqualFold(path, "password") {
+		if path, ok := v["path"].(string); ok && isSecretAttribute(path) {
 			if _, ok := v["value"]; ok {
 				v["value"] = masked
 			}
 		}
 	case []any:
 		for i, x := range v {
-			v[i] = maskPasswords(x)
+			v[i] = maskSecrets(x)
 		}
 	}
 	return v

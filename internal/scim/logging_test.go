@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,8 +9,29 @@ import (
 	"testing"
 )
 
-// The token and a password must never reach the Logger or an error string,
-// even when the server echoes them back in bodies and error messages.
+// testSSOCustomerID enables single sign-on; the provider's schema marks it
+// Sensitive, so it is kept out of logs and errors like a password.
+const testSSOCustomerID = "sso-customer-7f3e9a1c"
+
+// errProxy is a transport's own error, which must survive the masking of its
+// message for errors.Is.
+var errProxy = errors.New("proxy refused the request")
+
+// quotingTransport fails every request with an error quoting the request,
+// as a proxy library might.
+type quotingTransport struct{}
+
+func (quotingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(r.Body)
+	}
+	return nil, fmt.Errorf("%w: Authorization: %s; body %s", errProxy, r.Header.Get("Authorization"), body)
+}
+
+// The token, a password and the SSO customer id must never reach the Logger
+// or an error string, even when the server, or a transport, echoes them back
+// in bodies and error messages.
 func TestSecretsNeverLeak(t *testing.T) {
 	escapedPassword := jsonEscape(testPassword)
 	log := &recordingLogger{}
@@ -42,33 +64,46 @@ func TestSecretsNeverLeak(t *testing.T) {
 			errs = append(errs, e.Hint())
 		}
 	}
-	record(c.CreateUser(t.Context(), NewUser{UserName: "a@b.c", DisplayName: "A B", Password: testPassword}))
-	record(c.CreateUser(t.Context(), NewUser{UserName: "html@b.c", DisplayName: "A B", Password: testPassword}))
+	newUser := func(userName string) NewUser {
+		return NewUser{UserName: userName, DisplayName: "A B", Password: testPassword, SSOCustomerID: testSSOCustomerID}
+	}
+	record(c.CreateUser(t.Context(), newUser("a@b.c")))
+	record(c.CreateUser(t.Context(), newUser("html@b.c")))
 	record(c.GetUser(t.Context(), "u401"))
 	record(c.GetUser(t.Context(), "u1"))
 	if len(errs) < 3 {
 		t.Fatalf("expected three failures, got %q", errs)
 	}
+	quoted := newTestClient(t, "http://scim.invalid/scim/v2", func(c *Config) {
+		c.Logger = log
+		c.HTTPClient = &http.Client{Transport: quotingTransport{}}
+	})
+	_, err := quoted.CreateUser(t.Context(), newUser("proxied@b.c"))
+	if !errors.Is(err, errProxy) {
+		t.Errorf("got %v, want the transport's error to match", err)
+	}
+	record(User{}, err)
 
 	entries := log.all()
 	everything := fmt.Sprintf("%+v\n%s", entries, strings.Join(errs, "\n"))
-	for _, secret := range []string{testToken, testPassword, escapedPassword, "unknown secret"} {
+	for _, secret := range []string{testToken, testPassword, escapedPassword, testSSOCustomerID, "unknown secret"} {
 		if strings.Contains(everything, secret) {
 			t.Errorf("secret %q leaked:\n%s", secret, everything)
 		}
 	}
 
-	var sawAuthorization, sawMaskedPassword bool
+	var sawAuthorization, sawMaskedPassword, sawMaskedSSOCustomerID bool
 	for _, e := range entries {
 		if h, ok := e.fields["headers"].(map[string]string); ok && h["Authorization"] == masked {
 			sawAuthorization = true
 		}
-		if b, ok := e.fields["body"].(string); ok && strings.Contains(b, `"password":"***"`) {
-			sawMaskedPassword = true
+		if b, ok := e.fields["body"].(string); ok {
+			sawMaskedPassword = sawMaskedPassword || strings.Contains(b, `"password":"***"`)
+			sawMaskedSSOCustomerID = sawMaskedSSOCustomerID || strings.Contains(b, `"ssoCustomerId":"***"`)
 		}
 	}
-	if !sawAuthorization || !sawMaskedPassword {
-		t.Errorf("want the masked Authorization header and password in the trace log:\n%+v", entries)
+	if !sawAuthorization || !sawMaskedPassword || !sawMaskedSSOCustomerID {
+		t.Errorf("want the masked Authorization header, password and ssoCustomerId in the trace log:\n%+v", entries)
 	}
 }
 
@@ -105,6 +140,9 @@ func TestRedactorBody(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"userName":"a","password":"x","nested":[{"Password":"y"}]}`, `{"nested":[{"Password":"***"}],"password":"***","userName":"a"}`},
 		{`{"Operations":[{"op":"replace","path":"password","value":"x"}]}`, `{"Operations":[{"op":"replace","path":"password","value":"***"}]}`},
+		{`{"urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser":{"ssoCustomerId":"c"}}`, `{"urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser":{"ssoCustomerId":"***"}}`},
+		{`{"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser:ssoCustomerId","value":"c"}]}`,
+			`{"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser:ssoCustomerId","value":"***"}]}`},
 		{`{"n":12345678901234567890,"s":"a<b"}`, `{"n":12345678901234567890,"s":"a<b"}`},
 		{`not json tok`, `not json ***`},
 		{``, ``},

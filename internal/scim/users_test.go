@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,8 +9,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestGetUser(t *testing.T) {
@@ -140,6 +143,67 @@ func TestCreateUserResentWhenLookupFindsNothing(t *testing.T) {
 	}
 }
 
+// After a lookup finds nothing, the POST is resent no sooner than a retry
+// would be: here after the Retry-After of the failed response, which the
+// millisecond backoff of the test client cannot explain.
+func TestCreateUserResendWaits(t *testing.T) {
+	fake, srv := newFake(t)
+	var (
+		mu    sync.Mutex
+		posts []time.Time
+	)
+	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
+		if after || r.Method != http.MethodPost {
+			return false
+		}
+		mu.Lock()
+		posts = append(posts, time.Now())
+		first := len(posts) == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, `{"status":"503","detail":"busy"}`)
+		}
+		return first
+	}
+	c := newTestClient(t, srv.URL+basePath, nil)
+	if _, err := c.CreateUser(t.Context(), NewUser{UserName: "jane@example.com", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posts) != 2 || fake.count("GET") == 0 {
+		t.Fatalf("%d POSTs and %d lookups, want 2 POSTs with a lookup between", len(posts), fake.count("GET"))
+	}
+	if gap := posts[1].Sub(posts[0]); gap < 900*time.Millisecond {
+		t.Errorf("resent after %s, want to wait for the 1s of Retry-After", gap)
+	}
+}
+
+// The wait before a resend ends with the caller's context.
+func TestCreateUserResendWaitHonoursContext(t *testing.T) {
+	fake, srv := newFake(t)
+	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
+		if after || r.Method != http.MethodPost {
+			return false
+		}
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusServiceUnavailable, `{"status":"503"}`)
+		return true
+	}
+	c := newTestClient(t, srv.URL+basePath, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.CreateUser(ctx, NewUser{UserName: "jane@example.com"})
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("returned after %s; want soon after the cancel", elapsed)
+	}
+	if e := asError(t, err); !errors.Is(err, context.Canceled) || e.Operation != "create user jane@example.com" || fake.count("POST") != 1 {
+		t.Errorf("got %v after %d POSTs, want context.Canceled after 1", err, fake.count("POST"))
+	}
+}
+
 func TestCreateUserRetryBudget(t *testing.T) {
 	fake, srv := newFake(t)
 	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
@@ -240,6 +304,7 @@ func TestListUsersUnusualServers(t *testing.T) {
 		handler   http.HandlerFunc
 		wantUsers int
 		maxCalls  int
+		wantErr   string // "" = no error; else in an error matching ErrInvalidResponse
 	}{
 		{
 			name: "ignores count",
@@ -247,6 +312,16 @@ func TestListUsersUnusualServers(t *testing.T) {
 				writeJSON(w, http.StatusOK, listJSON(5, someUsers(5)))
 			},
 			wantUsers: 5, maxCalls: 1,
+		},
+		{
+			// A server that limits its pages (or honours count) but
+			// ignores startIndex. Part of the users returned as all of
+			// them would make the rest look deleted.
+			name: "pages, ignores startIndex",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusOK, listJSON(5, someUsers(5)[:2]))
+			},
+			maxCalls: 2, wantErr: "read 2 of 5 users",
 		},
 		{
 			name: "ignores startIndex, no totalResults",
@@ -293,8 +368,14 @@ func TestListUsersUnusualServers(t *testing.T) {
 				tt.handler(w, r)
 			}, nil)
 			users, err := c.ListUsers(t.Context(), ListOptions{})
-			if n := int(calls.Load()); err != nil || len(users) != tt.wantUsers || n > tt.maxCalls {
-				t.Errorf("got %d users, %v after %d calls; want %d users after at most %d", len(users), err, n, tt.wantUsers, tt.maxCalls)
+			if n := int(calls.Load()); len(users) != tt.wantUsers || n > tt.maxCalls {
+				t.Errorf("got %d users after %d calls; want %d users after at most %d", len(users), n, tt.wantUsers, tt.maxCalls)
+			}
+			if tt.wantErr == "" && err != nil {
+				t.Errorf("got %v", err)
+			}
+			if tt.wantErr != "" && (!errors.Is(err, ErrInvalidResponse) || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("got %v, want ErrInvalidResponse saying %q", err, tt.wantErr)
 			}
 		})
 	}
@@ -326,14 +407,12 @@ func TestFindUserByUserName(t *testing.T) {
 		wantLists int // filtered and unfiltered list requests the lookup needs
 	}{
 		{"jane@example.com", "u1", 1},
-		{"Jane@Example.COM", "u1", 2},         // the lower-cased filter hits
-		{"MIXED.CASE@EXAMPLE.COM", "u2", 3},   // only the full scan finds it
-		{"mixed.case@example.com", "u2", 2},   // no lower-cased retry: it is lower case already
+		{"Jane@Example.COM", "u1", 2},         // exact, then the scan
+		{"MIXED.CASE@EXAMPLE.COM", "u2", 2},   // exact, then the scan
 		{`o"brien\x@example.com`, "u3", 1},    // quoting reaches the server intact
 		{"nobody@example.com", "", 2},         // exact, then the scan
-		{"Nobody@Example.com", "", 3},         // exact, lower-cased, scan
+		{"Nobody@Example.com", "", 2},         // exact, then the scan
 		{"jane@example.com.evil.test", "", 2}, // no prefix matches
-		{"JANE@EXAMPLE.COM", "u1", 2},         // lower-cased filter
 		{"Mixed.Case@Example.com", "u2", 1},   // exact
 		{strings.ToUpper(`o"brien\x@example.com`), "u3", 2},
 	}
@@ -374,8 +453,30 @@ func TestFindUserByUserNameServerIgnoresFilter(t *testing.T) {
 	if u, err := c.FindUserByUserName(t.Context(), "Bob@example.com"); err != nil || u.ID != "u3" {
 		t.Errorf("got %+v, %v; want u3", u, err)
 	}
-	if u, err := c.FindUserByUserName(t.Context(), "BOB@example.com"); err != nil || u.ID != "u2" {
-		t.Errorf("got %+v, %v; want the first case-insensitive match u2", u, err)
+	if u, err := c.FindUserByUserName(t.Context(), "ALICE@example.com"); err != nil || u.ID != "u1" {
+		t.Errorf("got %+v, %v; want the only case-insensitive match u1", u, err)
+	}
+}
+
+// Two users whose userNames differ only in case, and neither spelled as
+// asked: either could be meant, so the lookup fails naming both, rather than
+// taking the first and binding the wrong user.
+func TestFindUserByUserNameAmbiguous(t *testing.T) {
+	for _, ignoreFilter := range []bool{false, true} {
+		fake, srv := newFake(t,
+			User{ID: "u1", UserName: "alice@example.com"},
+			User{ID: "u2", UserName: "bob@example.com"},
+			User{ID: "u3", UserName: "Bob@Example.com"},
+		)
+		fake.ignoreFilter = ignoreFilter
+		c := newTestClient(t, srv.URL+basePath, nil)
+		u, err := c.FindUserByUserName(t.Context(), "BOB@example.com")
+		if err == nil || errors.Is(err, ErrNotFound) || !containsAll(err.Error(), "u2 (bob@example.com)", "u3 (Bob@Example.com)") {
+			t.Errorf("server ignores filter %t: got %+v, %v; want an error naming u2 and u3", ignoreFilter, u, err)
+		}
+		if e := asError(t, err); e.Operation != "find user BOB@example.com" {
+			t.Errorf("operation %q", e.Operation)
+		}
 	}
 }
 
