@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -67,8 +68,15 @@ resource "teamviewer_user" "team" {
 				Config:           config("bulk_refresh = false"),
 				ConfigPlanChecks: expectDrift,
 				Check: func(*terraform.State) error {
-					if n := tenant.Count("GET", "/Users"); n != 0 {
-						return fmt.Errorf("bulk_refresh = false should never list, listed %d times", n)
+					// The removed user's 404 is confirmed with one probe of the collection per walk
+					// (GET /Users?count=1); anything more would be a listing.
+					for _, r := range tenant.Requests() {
+						if query, _ := url.ParseQuery(r.RawQuery); r.Method == "GET" && r.Path == emulator.BasePath+"/Users" && query.Get("count") != "1" {
+							return fmt.Errorf("bulk_refresh = false should never list, but sent GET /Users?%s", r.RawQuery)
+						}
+					}
+					if n := tenant.Count("GET", "/Users/{id}"); n < count {
+						return fmt.Errorf("bulk_refresh = false should read each user on its own, sent %d single GETs", n)
 					}
 					return nil
 				},

@@ -67,8 +67,9 @@ type providerModel struct {
 	BulkRefresh          types.Bool    `tfsdk:"bulk_refresh"`
 }
 
-// providerData is what Configure hands to every resource and data source. Configure runs once per
-// Terraform command, so the directory's listing is never older than the command that reads it.
+// providerData is what Configure hands to every resource and data source. Terraform configures the
+// provider for each walk of its graph (plan, apply), so the directory's listing is never older
+// than the walk that reads it.
 type providerData struct {
 	client *scim.Client
 	// users serves reads of single users, from one shared listing once a run reads many.
@@ -104,7 +105,7 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit "+
-					"(HTTP 429), a temporary server error (502, 503, 504) or a connection error, with "+
+					"(HTTP 429), a server error (5xx) or a connection error, with "+
 					"exponential backoff and jitter that honours `Retry-After`. At least 1; defaults to %d.", defaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
@@ -124,8 +125,8 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"bulk_refresh": schema.BoolAttribute{
 				MarkdownDescription: "When a run reads more than a few users, as a plan of many `teamviewer_user` " +
-					"resources does, serve them from one paginated listing of the company's users (up to 1,000 " +
-					"per request) instead of one request per user. A user missing from the listing is still " +
+					"resources does, serve them from one paginated listing of the company's users (1,000 per " +
+					"request) instead of one request per user. A user missing from the listing is still " +
 					"checked on its own. Defaults to `true`; set `false` to read every user with its own request.",
 				Optional: true,
 			},
@@ -163,7 +164,9 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	if err := validateTenantURL(tenantURL); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("tenant_url"), "Invalid TeamViewer tenant URL", err.Error())
 	}
-	token := stringOr(config.Token, os.Getenv(envToken), "")
+	// Trimmed here so that the client and the log masks see the same token: a token pasted from a
+	// file often ends with a newline.
+	token := strings.TrimSpace(stringOr(config.Token, os.Getenv(envToken), ""))
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing TeamViewer script token",
 			"The provider needs a TeamViewer script token and found none. "+scriptTokenHelp)
@@ -171,9 +174,6 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = tflog.MaskMessageStrings(ctx, token)
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token")
-
 	requestTimeout := defaultRequestTimeout
 	if !config.RequestTimeout.IsNull() {
 		// Already checked by the attribute's validator.

@@ -3,16 +3,19 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
@@ -57,6 +60,9 @@ func runTests(m *testing.M) int {
 type testTenant struct {
 	*emulator.Server
 	URL string
+	// unavailablePOSTs is how many of the next POSTs are answered 503 without reaching the
+	// emulator, as by a gateway in front of TeamViewer.
+	unavailablePOSTs atomic.Int32
 }
 
 func newTestTenant(t *testing.T, opts emulator.Options) *testTenant {
@@ -64,10 +70,29 @@ func newTestTenant(t *testing.T, opts emulator.Options) *testTenant {
 	if opts.Token == "" {
 		opts.Token = testToken
 	}
-	server := emulator.New(opts)
-	httpServer := httptest.NewServer(server)
+	tenant := &testTenant{Server: emulator.New(opts)}
+	httpServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && tenant.takeUnavailablePOST() {
+			http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		tenant.ServeHTTP(w, r)
+	}))
 	t.Cleanup(httpServer.Close)
-	return &testTenant{Server: server, URL: httpServer.URL + emulator.BasePath}
+	tenant.URL = httpServer.URL + emulator.BasePath
+	return tenant
+}
+
+func (tt *testTenant) takeUnavailablePOST() bool {
+	for {
+		n := tt.unavailablePOSTs.Load()
+		if n <= 0 {
+			return false
+		}
+		if tt.unavailablePOSTs.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
 }
 
 // providerConfig is the provider block that points at this tenant, with any extra settings.
@@ -196,6 +221,31 @@ provider "teamviewer" {
 				return fmt.Errorf("no user should have been created, found %+v", users)
 			}
 			return nil
+		},
+	})
+}
+
+// A tenant URL whose path is wrong answers 404 for every user. That must be an error naming the
+// setting, not a refresh that drops every user from state.
+func TestAccProvider_wrongTenantPathKeepsState(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	user := userConfig("jane", "jane@example.com", "Jane Doe")
+	wrongPath := fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = %q\n}\n", tenant.URL+"/v3", testToken)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: tenant.providerConfig() + user},
+			{
+				Config:      wrongPath + user,
+				ExpectError: regexp.MustCompile(`(?s)does\s+not\s+serve\s+TeamViewer's\s+SCIM\s+Users\s+endpoint.*tenant_url`),
+			},
+			{
+				Config: tenant.providerConfig() + user,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
 		},
 	})
 }

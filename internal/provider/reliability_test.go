@@ -58,14 +58,24 @@ resource "teamviewer_user" "chaos" {
 		return nil
 	}
 	expectFaults := func() error {
-		faulted := 0
+		faulted, created := 0, 0
 		for _, r := range tenant.Requests() {
 			if r.Fault != "" {
 				faulted++
 			}
+			switch {
+			case r.Method == "POST" && r.Status == 201:
+				created++
+			case r.Method == "POST" && r.Status == 409:
+				// The emulator refuses duplicates, so a blind resend shows as a conflict.
+				return fmt.Errorf("a create was sent again for a user that existed: %s", r.Body)
+			}
 		}
 		if faulted < count/10 {
 			return fmt.Errorf("only %d requests were faulted; the test proves nothing", faulted)
+		}
+		if created != count {
+			return fmt.Errorf("%d creates succeeded for %d users", created, count)
 		}
 		return nil
 	}
@@ -140,5 +150,52 @@ func TestAccProvider_rateLimitAfterRetries(t *testing.T) {
 			}
 			return nil
 		},
+	})
+}
+
+// After a create whose outcome is unknown (a 503 from a gateway), the client finds a user by the
+// planned name. If that user was not created from this plan, it existed before, and the usual rules
+// apply: a deactivated one is adopted, an active one is never taken over.
+func TestAccUser_lostCreateResponseFollowsAdoptionRules(t *testing.T) {
+	t.Run("deactivated user is adopted", func(t *testing.T) {
+		tenant := newTestTenant(t, emulator.Options{})
+		left := tenant.AddUser(emulator.User{UserName: "left@example.com", DisplayName: "Left Earlier", Active: false})
+		tenant.unavailablePOSTs.Store(1)
+
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProviders,
+			Steps: []resource.TestStep{{
+				Config:            tenant.providerConfig() + userConfig("back", "left@example.com", "Back Again"),
+				ConfigStateChecks: expectActiveUser("teamviewer_user.back", "left@example.com", "Back Again"),
+				Check: func(*terraform.State) error {
+					if user, _ := tenant.User(left.ID); !user.Active || user.DisplayName != "Back Again" || len(tenant.Users()) != 1 {
+						return fmt.Errorf("want %s adopted in place, tenant holds %+v", left.ID, tenant.Users())
+					}
+					return nil
+				},
+			}},
+		})
+	})
+	t.Run("active user is not taken over", func(t *testing.T) {
+		tenant := newTestTenant(t, emulator.Options{})
+		taken := tenant.AddUser(emulator.User{UserName: "taken@example.com", DisplayName: "Someone Else", Active: true})
+		tenant.unavailablePOSTs.Store(1)
+
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProviders,
+			Steps: []resource.TestStep{
+				{
+					Config:      tenant.providerConfig() + userConfig("taken", "taken@example.com", "Mine Now"),
+					ExpectError: regexp.MustCompile(`terraform import teamviewer_user\.NAME ` + taken.ID),
+				},
+				{Config: tenant.providerConfig()},
+			},
+			CheckDestroy: func(*terraform.State) error {
+				if user, _ := tenant.User(taken.ID); user != taken || len(tenant.Users()) != 1 {
+					return fmt.Errorf("the active user must be left alone, tenant holds %+v", tenant.Users())
+				}
+				return nil
+			},
+		})
 	})
 }

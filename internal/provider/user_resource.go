@@ -164,27 +164,57 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 	user, err := r.client.CreateUser(ctx, plan.toNewUser(password))
 	if err != nil && ctx.Err() != nil {
-		user, err = r.recoverInterruptedCreate(ctx, plan, err)
+		user, err = r.recoverInterruptedCreate(ctx, plan.userModel, err)
 	}
+	var ok bool
 	if err != nil {
-		var ok bool
-		if user, ok = r.adoptAfterFailedCreate(ctx, plan.userModel, err, &resp.Diagnostics); !ok {
-			return
-		}
+		user, ok = r.adoptAfterFailedCreate(ctx, plan.userModel, err, &resp.Diagnostics)
+	} else {
+		user, ok = r.settleCreatedUser(ctx, plan.userModel, user, &resp.Diagnostics)
+	}
+	if !ok {
+		return
 	}
 	r.users.Remember(user)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
 }
 
+// isCreatedFrom tells whether user is what a create of plan produces. TeamViewer cannot tell the
+// provider whether a user it finds after a lost response is the one just created or one that
+// already had that name; a user with the planned name and display name is taken as the former.
+func isCreatedFrom(user scim.User, plan userModel) bool {
+	return sameEmailAddress(user.UserName, plan.UserName.ValueString()) && user.DisplayName == plan.DisplayName.ValueString()
+}
+
+// settleCreatedUser checks the user a create returned. Normally it is the one just created; if it
+// does not look created from the plan, the client found it by user name after a lost response, so
+// it existed before and the adoption rules decide. Whatever TeamViewer did not take from the POST
+// (active, for one) is then patched, so state matches the plan. If that patch fails, the user
+// still goes to state, where Terraform marks it tainted: better than a user orphaned outside state.
+func (r *userResource) settleCreatedUser(ctx context.Context, plan userModel, user scim.User, diags *diag.Diagnostics) (scim.User, bool) {
+	if !isCreatedFrom(user, plan) {
+		return r.adoptExisting(ctx, plan, user, diags)
+	}
+	patch := plan.patchFrom(userModelFromSCIM(user))
+	if patch.IsEmpty() {
+		return user, true
+	}
+	patched, err := r.client.PatchUser(ctx, user.ID, patch)
+	if err != nil {
+		addClientError(diags, fmt.Sprintf("Created TeamViewer user %s, but unable to set the configured values", user.ID), err)
+		return user, true
+	}
+	return patched, true
+}
+
 // recoverInterruptedCreate runs when Terraform was interrupted (Ctrl-C, a pipeline's timeout) while
 // a POST may already have reached TeamViewer. One lookup, on a context of its own, finds the user
-// if it was created, so it lands in state instead of being orphaned. A user that does not match the
-// plan is not claimed.
-func (r *userResource) recoverInterruptedCreate(ctx context.Context, plan userResourceModel, createErr error) (scim.User, error) {
+// if it was created, so it lands in state instead of being orphaned.
+func (r *userResource) recoverInterruptedCreate(ctx context.Context, plan userModel, createErr error) (scim.User, error) {
 	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
 	defer cancel()
 	user, err := r.client.FindUserByUserName(lookupCtx, plan.UserName.ValueString())
-	if err != nil || user.DisplayName != plan.DisplayName.ValueString() || user.Active != plan.Active.ValueBool() {
+	if err != nil || !isCreatedFrom(user, plan) {
 		return scim.User{}, createErr
 	}
 	tflog.Warn(ctx, "create was interrupted after TeamViewer created the user; keeping it in state", map[string]any{"id": user.ID})
@@ -193,26 +223,31 @@ func (r *userResource) recoverInterruptedCreate(ctx context.Context, plan userRe
 
 // adoptAfterFailedCreate decides what a rejected create means. TeamViewer does not document the
 // status of a duplicate user name (409 or 400), so the user is looked up instead of trusting the
-// status or the message. A deactivated user is what an earlier destroy leaves behind, since
-// TeamViewer cannot delete: it is adopted. An active one belongs to someone else's configuration
-// or to nobody's yet, and taking it over silently could fight another owner: the user is told to
-// import it.
+// status or the message.
 func (r *userResource) adoptAfterFailedCreate(ctx context.Context, plan userModel, createErr error, diags *diag.Diagnostics) (scim.User, bool) {
 	const summary = "Unable to create TeamViewer user"
 	if !mayAlreadyExist(createErr) {
 		addClientError(diags, summary, createErr)
 		return scim.User{}, false
 	}
-	userName := plan.UserName.ValueString()
-	existing, err := r.users.FindUserByUserName(ctx, userName)
-	if err != nil {
-		if !errors.Is(err, scim.ErrNotFound) {
-			tflog.Warn(ctx, "looking up the user after a rejected create failed", map[string]any{"error": err.Error()})
-		}
+	existing, err := r.users.FindUserByUserName(ctx, plan.UserName.ValueString())
+	switch {
+	case errors.Is(err, scim.ErrNotFound):
 		// Not in this company: TeamViewer user names are unique across all companies.
 		addClientError(diags, summary, createErr)
 		return scim.User{}, false
+	case err != nil:
+		addClientError(diags, summary, fmt.Errorf("%w\n\nLooking the user up to see whether it already exists also failed: %w", createErr, err))
+		return scim.User{}, false
 	}
+	return r.adoptExisting(ctx, plan, existing, diags)
+}
+
+// adoptExisting applies the rules for a user that had the planned user name before this create.
+// A deactivated user is what an earlier destroy leaves behind, since TeamViewer cannot delete: it
+// is adopted. An active one belongs to someone else's configuration or to nobody's yet, and taking
+// it over silently could fight another owner: the user is told to import it.
+func (r *userResource) adoptExisting(ctx context.Context, plan userModel, existing scim.User, diags *diag.Diagnostics) (scim.User, bool) {
 	if existing.Active {
 		diags.AddAttributeError(path.Root("user_name"), "TeamViewer user already exists", fmt.Sprintf(
 			"An active TeamViewer user with user name %q already exists (id %s). The provider does not take "+
@@ -336,10 +371,10 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 	inactive := false
 	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), scim.UserPatch{Active: &inactive})
-	switch {
+	switch err = r.users.ConfirmNotFound(ctx, err); {
 	case err == nil:
 		r.users.Remember(user)
-	case !errors.Is(err, scim.ErrNotFound):
+	case !errors.Is(err, scim.ErrNotFound): // a user that is gone needs no deactivating
 		addClientError(&resp.Diagnostics, "Unable to deactivate TeamViewer user", err)
 	}
 }

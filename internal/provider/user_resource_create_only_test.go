@@ -140,16 +140,14 @@ func TestUserResource_recoverInterruptedCreate(t *testing.T) {
 	interrupted, cancel := context.WithCancel(context.Background())
 	cancel()
 
-	planFor := func(userName, displayName string) userResourceModel {
-		return userResourceModel{userModel: userModel{
-			UserName: newEmailAddress(userName), DisplayName: types.StringValue(displayName), Active: types.BoolValue(true),
-		}}
+	planFor := func(userName, displayName string) userModel {
+		return userModel{UserName: newEmailAddress(userName), DisplayName: types.StringValue(displayName), Active: types.BoolValue(true)}
 	}
 	user, err := r.recoverInterruptedCreate(interrupted, planFor("Interrupted@example.com", "Was Created"), context.Canceled)
 	if err != nil || user.ID != created.ID {
 		t.Errorf("recover = %+v, %v; want the created user %s", user, err, created.ID)
 	}
-	for _, plan := range []userResourceModel{
+	for _, plan := range []userModel{
 		planFor("interrupted@example.com", "Someone Else"),
 		planFor("never.created@example.com", "Never Created"),
 	} {

@@ -328,3 +328,61 @@ func TestAccUser_userNameOwnedOutsideTheCompany(t *testing.T) {
 		},
 	})
 }
+
+// Importing a user that does not exist fails, by id and by user name, and names what was looked up.
+func TestAccUser_importOfUnknownUserFails(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	config := tenant.providerConfig() + userConfig("known", "known@example.com", "Known User")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				Config:        config,
+				ResourceName:  "teamviewer_user.known",
+				ImportState:   true,
+				ImportStateId: "u9999999",
+				ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
+			},
+			{
+				Config:        config,
+				ResourceName:  "teamviewer_user.known",
+				ImportState:   true,
+				ImportStateId: "Nobody@Example.com",
+				ExpectError:   regexp.MustCompile(`(?s)Unable to import TeamViewer user\s+"Nobody@Example.com".*no\s+user\s+has\s+this\s+userName`),
+			},
+		},
+	})
+}
+
+// A one-word display name has no given or family name: both are null, and stay known as null in a
+// plan that changes something else.
+func TestAccUser_singleWordDisplayName(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	address := "teamviewer_user.cher"
+	nullNames := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("given_name"), knownvalue.Null()),
+		statecheck.ExpectKnownValue(address, tfjsonpath.New("family_name"), knownvalue.Null()),
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:            tenant.providerConfig() + userConfig("cher", "cher@example.com", "Cher"),
+				ConfigStateChecks: nullNames,
+			},
+			{
+				Config: tenant.providerConfig() + userConfig("cher", "cher@example.com", "Cher", "  active = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(address, tfjsonpath.New("given_name"), knownvalue.Null()),
+					},
+				},
+				ConfigStateChecks: nullNames,
+			},
+		},
+	})
+}
