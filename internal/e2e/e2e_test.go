@@ -48,6 +48,7 @@ data "teamviewer_user" "first" {
 // variable is in the plan by Terraform's design; from TEAMVIEWER_TOKEN it is not.
 func TestTokenNeverLeaks(t *testing.T) {
 	const token = "tv-e2e-secret-token-9d1f3c"
+	const ssoCustomerID = "sso-e2e-secret-4b7e21"
 	for _, tc := range []struct {
 		name          string
 		tokenVariable bool
@@ -59,21 +60,27 @@ func TestTokenNeverLeaks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := startEmulator(t, token)
 			logFile := filepath.Join(t.TempDir(), "terraform.log")
-			w := newWorkspace(t, usersConfig(tenant.URL, "leak", 3, tc.tokenVariable),
+			// A single sign-on user too: its customer id is sensitive, and is sent only in the create's body.
+			ssoUser := fmt.Sprintf(`
+resource "teamviewer_user" "sso" {
+  user_name       = "leak-sso@example.com"
+  display_name    = "Sso Member"
+  sso_customer_id = %q
+}
+`, ssoCustomerID)
+			w := newWorkspace(t, usersConfig(tenant.URL, "leak", 3, tc.tokenVariable)+ssoUser,
 				tc.env, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
 
-			commands := [][]string{
-				{"apply", "-input=false", "-auto-approve", "-no-color"},
-				{"plan", "-input=false", "-no-color", "-out=tfplan"},
-				{"destroy", "-input=false", "-auto-approve", "-no-color"},
-			}
-			if !tc.tokenVariable {
-				commands = append(commands[:2], []string{"show", "-json", "tfplan"}, commands[2])
-			}
 			var output strings.Builder
-			for _, args := range commands {
-				output.WriteString(w.mustRun(args...))
+			output.WriteString(w.mustRun("apply", "-input=false", "-auto-approve", "-no-color"))
+			output.WriteString(w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan"))
+			// The plan as JSON holds every value, sensitive ones too (that is what show -json is for),
+			// but not the token, which is no value of the configuration when it comes from the environment.
+			var planJSON string
+			if !tc.tokenVariable {
+				planJSON = w.mustRun("show", "-json", "tfplan")
 			}
+			output.WriteString(w.mustRun("destroy", "-input=false", "-auto-approve", "-no-color"))
 
 			logs, err := os.ReadFile(logFile)
 			if err != nil {
@@ -85,7 +92,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 					t.Fatalf("the TRACE log has no %q: is the scim subsystem still logging requests?", want)
 				}
 			}
-			places := map[string]string{"CLI output": output.String(), "TRACE log": string(logs)}
+			places := map[string]string{"CLI output": output.String(), "TRACE log": string(logs), "plan": planJSON}
 			for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
 				if data, err := os.ReadFile(filepath.Join(w.dir, name)); err == nil {
 					places[name] = string(data)
@@ -96,8 +103,20 @@ func TestTokenNeverLeaks(t *testing.T) {
 					t.Errorf("the token leaked into the %s: ...%s...", place, text[max(0, i-200):min(len(text), i+50)])
 				}
 			}
-			if got := len(tenant.users()); got != 3 {
-				t.Errorf("want 3 users in the emulator, found %d", got)
+			// The SSO id is kept in state, marked sensitive, to notice a change; it reaches no output or log.
+			for _, place := range []string{"CLI output", "TRACE log"} {
+				if strings.Contains(places[place], ssoCustomerID) {
+					t.Errorf("the SSO customer id leaked into the %s", place)
+				}
+			}
+			users := tenant.users()
+			if len(users) != 4 {
+				t.Errorf("want 4 users in the emulator, found %d", len(users))
+			}
+			for _, u := range users {
+				if u.UserName == "leak-sso@example.com" && u.SSOCustomerID != ssoCustomerID {
+					t.Errorf("TeamViewer should have received the SSO customer id, got %q", u.SSOCustomerID)
+				}
 			}
 		})
 	}

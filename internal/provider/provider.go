@@ -30,14 +30,10 @@ const (
 	// RegistryAddress is the provider's address in the Terraform Registry.
 	RegistryAddress = "registry.terraform.io/teamviewer-community/teamviewer"
 
-	// DefaultTenantURL is TeamViewer's SCIM endpoint, the same for every company.
-	DefaultTenantURL = "https://webapi.teamviewer.com/scim/v2"
-
 	envTenantURL = "TEAMVIEWER_TENANT_URL"
 	envToken     = "TEAMVIEWER_TOKEN"
 
-	defaultMaxRetries     = 10
-	defaultRequestTimeout = 60 * time.Second
+	defaultMaxRetries = 10
 
 	// scriptTokenHelp tells people where a token comes from; every token error ends with it.
 	scriptTokenHelp = "Create a script token in the TeamViewer Management Console (Edit profile > Apps > " +
@@ -88,7 +84,7 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"user management permissions.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_url": schema.StringAttribute{
-				MarkdownDescription: "Base URL of TeamViewer's SCIM API. Defaults to `" + DefaultTenantURL +
+				MarkdownDescription: "Base URL of TeamViewer's SCIM API. Defaults to `" + scim.DefaultBaseURL +
 					"`, or the `" + envTenantURL + "` environment variable. Must use `https`; plain `http` is " +
 					"accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), for testing against a " +
 					"local emulator.",
@@ -112,7 +108,7 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one attempt of a request may take, as a Go duration such as " +
-					fmt.Sprintf("`30s` or `2m`. Defaults to `%gs`.", defaultRequestTimeout.Seconds()),
+					fmt.Sprintf("`30s` or `2m`. Defaults to `%gs`.", scim.DefaultRequestTimeout.Seconds()),
 				Optional:   true,
 				Validators: []validator.String{positiveDuration()},
 			},
@@ -160,7 +156,7 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 
-	tenantURL := stringOr(config.TenantURL, os.Getenv(envTenantURL), DefaultTenantURL)
+	tenantURL := stringOr(config.TenantURL, os.Getenv(envTenantURL), scim.DefaultBaseURL)
 	if err := validateTenantURL(tenantURL); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("tenant_url"), "Invalid TeamViewer tenant URL", err.Error())
 	}
@@ -174,7 +170,7 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	requestTimeout := defaultRequestTimeout
+	requestTimeout := scim.DefaultRequestTimeout
 	if !config.RequestTimeout.IsNull() {
 		// Already checked by the attribute's validator.
 		requestTimeout, _ = time.ParseDuration(config.RequestTimeout.ValueString())
@@ -233,7 +229,10 @@ func stringOr(configured types.String, fromEnv, fallback string) string {
 func validateTenantURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute URL; expected something like %q", raw, DefaultTenantURL)
+		return fmt.Errorf("%q is not an absolute URL; expected something like %q", raw, scim.DefaultBaseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q has a query or fragment; the tenant URL is a base such as %q", raw, scim.DefaultBaseURL)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/scim"
 )
 
 // testToken is distinctive so that a leak check can search for it in logs, state and output.
@@ -138,7 +139,7 @@ resource "teamviewer_user" %[1]q {
 
 func TestValidateTenantURL(t *testing.T) {
 	valid := []string{
-		DefaultTenantURL,
+		scim.DefaultBaseURL,
 		"https://scim.example.com/scim/v2/",
 		"http://127.0.0.1:8417/scim/v2",
 		"http://127.1.2.3/scim/v2",
@@ -157,6 +158,7 @@ func TestValidateTenantURL(t *testing.T) {
 		"ftp://webapi.teamviewer.com/scim/v2":  "must use https",
 		"webapi.teamviewer.com/scim/v2":        "not an absolute URL",
 		"https:///scim/v2":                     "not an absolute URL",
+		"https://example.com/scim/v2?x=1":      "query or fragment",
 	}
 	for raw, want := range invalid {
 		err := validateTenantURL(raw)

@@ -28,12 +28,15 @@ import (
 // empty.
 const DefaultBaseURL = "https://webapi.teamviewer.com/scim/v2"
 
+// DefaultRequestTimeout is how long one attempt of a request may take when
+// Config.RequestTimeout is zero.
+const DefaultRequestTimeout = 60 * time.Second
+
 // Defaults for the zero values of Config.
 const (
-	defaultRequestTimeout = 60 * time.Second
-	defaultRetryWaitMin   = 1 * time.Second
-	defaultRetryWaitMax   = 30 * time.Second
-	defaultUserAgent      = "teamviewer-scim-go"
+	defaultRetryWaitMin = 1 * time.Second
+	defaultRetryWaitMax = 30 * time.Second
+	defaultUserAgent    = "teamviewer-scim-go"
 )
 
 // Config configures a Client. Zero values select the documented defaults.
@@ -120,7 +123,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	at := &attemptTransport{
 		next:    hc.Transport,
-		timeout: cmp.Or(cfg.RequestTimeout, defaultRequestTimeout),
+		timeout: cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
 		log:     c.log,
 	}
 	if cfg.RequestsPerSecond > 0 {
