@@ -98,13 +98,12 @@ func (tt *testTenant) takeUnavailablePOST() bool {
 
 // providerConfig is the provider block that points at this tenant, with any extra settings.
 func (tt *testTenant) providerConfig(settings ...string) string {
-	return fmt.Sprintf(`
-provider "teamviewer" {
-  tenant_url = %[1]q
-  token      = %[2]q
-%[3]s
+	return providerBlock(append([]string{fmt.Sprintf("tenant_url = %q", tt.URL), fmt.Sprintf("token = %q", testToken)}, settings...)...)
 }
-`, tt.URL, testToken, strings.Join(settings, "\n"))
+
+// providerBlock renders a provider block with exactly the given settings, one per line.
+func providerBlock(settings ...string) string {
+	return "\nprovider \"teamviewer\" {\n  " + strings.Join(settings, "\n  ") + "\n}\n"
 }
 
 // userID returns the id of the one user with this user name, failing the test otherwise.
@@ -187,20 +186,15 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config: `
-provider "teamviewer" {
-  tenant_url = "http://teamviewer.example.com/scim/v2"
-  token      = "whatever"
-}
-` + user,
+				Config:      providerBlock(`tenant_url = "http://teamviewer.example.com/scim/v2"`, `token = "whatever"`) + user,
 				ExpectError: regexp.MustCompile(`(?s)tenant_url.*uses http, which would send the\s+script\s+token\s+unencrypted`),
 			},
 			{
-				Config:      fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n}\n", tenant.URL) + user,
+				Config:      providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL)) + user,
 				ExpectError: regexp.MustCompile(`(?s)Missing TeamViewer script token.*Create\s+a\s+script\s+token`),
 			},
 			{
-				Config:      fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = \"wrong-token\"\n}\n", tenant.URL) + user,
+				Config:      providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL), `token = "wrong-token"`) + user,
 				ExpectError: regexp.MustCompile(`(?s)401.*script\s+token.*(invalid|expired).*permission`),
 			},
 			{
@@ -232,7 +226,7 @@ provider "teamviewer" {
 func TestAccProvider_wrongTenantPathKeepsState(t *testing.T) {
 	tenant := newTestTenant(t, emulator.Options{})
 	user := userConfig("jane", "jane@example.com", "Jane Doe")
-	wrongPath := fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = %q\n}\n", tenant.URL+"/v3", testToken)
+	wrongPath := providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL+"/v3"), fmt.Sprintf("token = %q", testToken))
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,

@@ -113,7 +113,7 @@ resource "teamviewer_user" "chaos" {
 func TestAccProvider_forbiddenTokenNamesPermissions(t *testing.T) {
 	const readOnlyToken = "tv-read-only-token"
 	tenant := newTestTenant(t, emulator.Options{ReadOnlyToken: readOnlyToken})
-	config := fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n  token = %q\n}\n", tenant.URL, readOnlyToken)
+	config := providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL), fmt.Sprintf("token = %q", readOnlyToken))
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
