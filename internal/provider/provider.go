@@ -63,13 +63,12 @@ type providerModel struct {
 	BulkRefresh          types.Bool    `tfsdk:"bulk_refresh"`
 }
 
-// providerData is what Configure hands to every resource and data source. Terraform configures the
-// provider for each walk of its graph (plan, apply), so the directory's listing is never older
-// than the walk that reads it.
+// providerData is what Configure hands to every resource and data source: one door per kind of
+// TeamViewer object, whose reads and writes keep the run's view of the company right by
+// themselves. Terraform configures the provider for each walk of its graph (plan, apply), so that
+// view is never older than the walk that reads it.
 type providerData struct {
-	client *scim.Client
-	// users serves reads of single users, from one shared listing once a run reads many.
-	users *scim.UserDirectory
+	users *scim.Users
 }
 
 func (p *teamViewerProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -196,8 +195,7 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	tflog.Debug(ctx, "configured TeamViewer SCIM client", map[string]any{"tenant_url": tenantURL})
 
 	data := &providerData{
-		client: client,
-		users: scim.NewUserDirectory(client, scim.DirectoryOptions{
+		users: scim.NewUsers(client, scim.DirectoryOptions{
 			Disabled: !config.BulkRefresh.IsNull() && !config.BulkRefresh.ValueBool(),
 		}),
 	}

@@ -22,7 +22,7 @@ func newUserDataSource() datasource.DataSource {
 
 // userDataSource looks up one TeamViewer user by id or by user name.
 type userDataSource struct {
-	users *scim.UserDirectory
+	users *scim.Users
 }
 
 func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -84,10 +84,10 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	)
 	if id := config.ID.ValueString(); id != "" {
 		lookup = fmt.Sprintf("id %q", id)
-		user, err = d.users.GetUser(ctx, id)
+		user, err = d.users.Get(ctx, id)
 	} else {
 		lookup = fmt.Sprintf("user name %q", config.UserName.ValueString())
-		user, err = d.users.FindUserByUserName(ctx, config.UserName.ValueString())
+		user, err = d.users.FindByUserName(ctx, config.UserName.ValueString())
 	}
 	if errors.Is(err, scim.ErrNotFound) {
 		resp.Diagnostics.AddError("TeamViewer user not found",

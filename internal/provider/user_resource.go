@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -41,10 +39,6 @@ var (
 		`must be a language code such as "en" or "de_DE"`)
 )
 
-// interruptedCreateLookupTimeout bounds the one lookup made after Terraform was interrupted
-// during a create, so that Ctrl-C still ends the run promptly.
-const interruptedCreateLookupTimeout = 20 * time.Second
-
 func newUserResource() resource.Resource {
 	return &userResource{}
 }
@@ -52,10 +46,7 @@ func newUserResource() resource.Resource {
 // userResource manages one TeamViewer user. TeamViewer's SCIM API cannot delete users, so destroy
 // deactivates the user, and a later create of the same user name reactivates it.
 type userResource struct {
-	client *scim.Client
-	// users serves reads and learns every write, so a listing taken earlier in the run never
-	// contradicts what this run wrote.
-	users *scim.UserDirectory
+	users *scim.Users
 }
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -149,7 +140,7 @@ const createOnlyNote = "Sent only when the provider creates the user: TeamViewer
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.client, r.users = data.client, data.users
+		r.users = data.users
 	}
 }
 
@@ -162,93 +153,51 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 
-	user, err := r.client.CreateUser(ctx, plan.toNewUser(password))
-	if err != nil && ctx.Err() != nil {
-		user, err = r.recoverInterruptedCreate(ctx, plan.userModel, err)
+	// Whether the create happened, and what an existing user means, is decided in one place:
+	// scim.Users.Create.
+	result, err := r.users.Create(ctx, plan.toNewUser(password))
+	if result.User.ID != "" {
+		// A user that exists goes to state even when a follow-up failed; Terraform then marks it
+		// tainted, which beats a user orphaned outside state.
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(result.User))...)
 	}
-	var ok bool
-	if err != nil {
-		user, ok = r.adoptAfterFailedCreate(ctx, plan.userModel, err, &resp.Diagnostics)
-	} else {
-		user, ok = r.settleCreatedUser(ctx, plan.userModel, user, &resp.Diagnostics)
-	}
-	if !ok {
-		return
-	}
-	r.users.Remember(user)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
-}
-
-// isCreatedFrom tells whether user is what a create of plan produces. TeamViewer cannot tell the
-// provider whether a user it finds after a lost response is the one just created or one that
-// already had that name; a user with the planned name and display name is taken as the former.
-func isCreatedFrom(user scim.User, plan userModel) bool {
-	return sameEmailAddress(user.UserName, plan.UserName.ValueString()) && user.DisplayName == plan.DisplayName.ValueString()
-}
-
-// settleCreatedUser checks the user a create returned. Normally it is the one just created; if it
-// does not look created from the plan, the client found it by user name after a lost response, so
-// it existed before and the adoption rules decide. Whatever TeamViewer did not take from the POST
-// (active, for one) is then patched, so state matches the plan. If that patch fails, the user
-// still goes to state, where Terraform marks it tainted: better than a user orphaned outside state.
-func (r *userResource) settleCreatedUser(ctx context.Context, plan userModel, user scim.User, diags *diag.Diagnostics) (scim.User, bool) {
-	if !isCreatedFrom(user, plan) {
-		return r.adoptExisting(ctx, plan, user, diags)
-	}
-	patch := plan.patchFrom(userModelFromSCIM(user))
-	if patch.IsEmpty() {
-		return user, true
-	}
-	patched, err := r.client.PatchUser(ctx, user.ID, patch)
-	if err != nil {
-		addClientError(diags, fmt.Sprintf("Created TeamViewer user %s, but unable to set the configured values", user.ID), err)
-		return user, true
-	}
-	return patched, true
-}
-
-// recoverInterruptedCreate runs when Terraform was interrupted (Ctrl-C, a pipeline's timeout) while
-// a POST may already have reached TeamViewer. One lookup, on a context of its own, finds the user
-// if it was created, so it lands in state instead of being orphaned.
-func (r *userResource) recoverInterruptedCreate(ctx context.Context, plan userModel, createErr error) (scim.User, error) {
-	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
-	defer cancel()
-	user, err := r.client.FindUserByUserName(lookupCtx, plan.UserName.ValueString())
-	if err != nil || !isCreatedFrom(user, plan) {
-		return scim.User{}, createErr
-	}
-	tflog.Warn(ctx, "create was interrupted after TeamViewer created the user; keeping it in state", map[string]any{"id": user.ID})
-	return user, nil
-}
-
-// adoptAfterFailedCreate decides what a rejected create means. TeamViewer does not document the
-// status of a duplicate user name (409 or 400), so the user is looked up instead of trusting the
-// status or the message.
-func (r *userResource) adoptAfterFailedCreate(ctx context.Context, plan userModel, createErr error, diags *diag.Diagnostics) (scim.User, bool) {
-	const summary = "Unable to create TeamViewer user"
-	if !mayAlreadyExist(createErr) {
-		addClientError(diags, summary, createErr)
-		return scim.User{}, false
-	}
-	existing, err := r.users.FindUserByUserName(ctx, plan.UserName.ValueString())
 	switch {
-	case errors.Is(err, scim.ErrNotFound):
-		// Not in this company: TeamViewer user names are unique across all companies.
-		addClientError(diags, summary, createErr)
-		return scim.User{}, false
 	case err != nil:
-		addClientError(diags, summary, fmt.Errorf("%w\n\nLooking the user up to see whether it already exists also failed: %w", createErr, err))
-		return scim.User{}, false
+		addCreateError(&resp.Diagnostics, result.User, err)
+	case result.Outcome == scim.Adopted:
+		resp.Diagnostics.AddWarning("Adopted a deactivated TeamViewer user", fmt.Sprintf(
+			"TeamViewer already had a deactivated user with user name %q (id %s), for example from an earlier "+
+				"destroy: TeamViewer cannot delete users. The provider adopted it and set it to the configured values. "+
+				"Settings that TeamViewer accepts only on create (preferred_language, sso_customer_id, password_wo) "+
+				"are not sent to an adopted user.",
+			result.User.UserName, result.User.ID))
+	case result.Outcome == scim.Recovered:
+		tflog.Warn(ctx, "TeamViewer's answer to the create was lost, but it created the user; keeping it in state",
+			map[string]any{"id": result.User.ID})
 	}
-	return r.adoptExisting(ctx, plan, existing, diags)
 }
 
-// adoptExisting applies the rules for a user that had the planned user name before this create.
-// A deactivated user is what an earlier destroy leaves behind, since TeamViewer cannot delete: it
-// is adopted. An active one belongs to someone else's configuration or to nobody's yet, and taking
-// it over silently could fight another owner: the user is told to import it.
-func (r *userResource) adoptExisting(ctx context.Context, plan userModel, existing scim.User, diags *diag.Diagnostics) (scim.User, bool) {
-	if existing.Active {
+// addCreateError explains a failed create: whose user name it is when it is taken, else the
+// client's error. created is the user when TeamViewer created it and only a follow-up failed.
+func addCreateError(diags *diag.Diagnostics, created scim.User, err error) {
+	var exists *scim.UserExistsError
+	switch {
+	case created.ID != "":
+		addClientError(diags, fmt.Sprintf("Created TeamViewer user %s, but unable to set the configured values", created.ID), err)
+	case !errors.As(err, &exists):
+		addClientError(diags, "Unable to create TeamViewer user", err)
+	case exists.User.ID == "":
+		diags.AddAttributeError(path.Root("user_name"), "TeamViewer user name belongs to another company", fmt.Sprintf(
+			"TeamViewer refused to create %q because the address belongs to a TeamViewer account outside your company: "+
+				"user names are unique across all of TeamViewer, and no user of your company has it, so there is "+
+				"nothing to import. Use another address, or have the account's owner change or release it.\n\n"+
+				"TeamViewer answered: %v", exists.UserName, exists.Cause))
+	case exists.CreatedHere:
+		diags.AddAttributeError(path.Root("user_name"), "TeamViewer user managed by another resource", fmt.Sprintf(
+			"Another teamviewer_user resource of this configuration already manages the user with user name %q "+
+				"(id %s), which it created or adopted in this run. User names are compared without regard to case: "+
+				"remove one of the two resources.", exists.UserName, exists.User.ID))
+	default:
 		diags.AddAttributeError(path.Root("user_name"), "TeamViewer user already exists", fmt.Sprintf(
 			"An active TeamViewer user with user name %q already exists (id %s). The provider does not take "+
 				"over active users. To manage this user with Terraform, import it into this resource, whose "+
@@ -256,35 +205,8 @@ func (r *userResource) adoptExisting(ctx context.Context, plan userModel, existi
 				"  terraform import teamviewer_user.NAME %s\n\n"+
 				"or, with Terraform 1.5 or later, add an import block and apply again:\n\n"+
 				"  import {\n    to = teamviewer_user.NAME\n    id = %q\n  }",
-			existing.UserName, existing.ID, existing.ID, existing.ID))
-		return scim.User{}, false
+			exists.User.UserName, exists.User.ID, exists.User.ID, exists.User.ID))
 	}
-
-	adopted, err := r.client.PatchUser(ctx, existing.ID, plan.patchFrom(userModelFromSCIM(existing)))
-	if err != nil {
-		addClientError(diags, fmt.Sprintf("Unable to reactivate existing TeamViewer user %s", existing.ID), err)
-		return scim.User{}, false
-	}
-	diags.AddWarning("Adopted a deactivated TeamViewer user", fmt.Sprintf(
-		"TeamViewer already had a deactivated user with user name %q (id %s), for example from an earlier "+
-			"destroy: TeamViewer cannot delete users. The provider adopted it and set it to the configured values. "+
-			"Settings that TeamViewer accepts only on create (preferred_language, sso_customer_id, password_wo) "+
-			"are not sent to an adopted user.",
-		existing.UserName, existing.ID))
-	return adopted, true
-}
-
-// mayAlreadyExist reports whether a create was rejected in a way a duplicate user name can explain.
-func mayAlreadyExist(err error) bool {
-	var apiErr *scim.Error
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch apiErr.StatusCode {
-	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
-		return true
-	}
-	return false
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -294,7 +216,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 
-	user, err := r.users.GetUser(ctx, state.ID.ValueString())
+	user, err := r.users.Get(ctx, state.ID.ValueString())
 	if errors.Is(err, scim.ErrNotFound) {
 		tflog.Warn(ctx, "TeamViewer user no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -321,12 +243,11 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), patch)
+	user, err := r.users.Update(ctx, state.ID.ValueString(), patch)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to update TeamViewer user", err)
 		return
 	}
-	r.users.Remember(user)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
 }
 
@@ -369,24 +290,26 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 
-	inactive := false
-	user, err := r.client.PatchUser(ctx, state.ID.ValueString(), scim.UserPatch{Active: &inactive})
-	switch err = r.users.ConfirmNotFound(ctx, err); {
-	case err == nil:
-		r.users.Remember(user)
-	case !errors.Is(err, scim.ErrNotFound): // a user that is gone needs no deactivating
+	// A user that is gone needs no deactivating.
+	if _, err := r.users.Deactivate(ctx, state.ID.ValueString()); err != nil && !errors.Is(err, scim.ErrNotFound) {
 		addClientError(&resp.Diagnostics, "Unable to deactivate TeamViewer user", err)
 	}
 }
 
 // ImportState takes a user id (u1234567) or a user name (jane@example.com, in any case).
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if strings.TrimSpace(req.ID) == "" {
+		resp.Diagnostics.AddError("Missing TeamViewer user to import", "The import ID is empty. Give the user's "+
+			"TeamViewer id (such as u1234567) or user name (such as jane.doe@example.com):\n\n"+
+			"  terraform import teamviewer_user.NAME u1234567")
+		return
+	}
 	if !strings.Contains(req.ID, "@") {
 		// Read fills in the rest, and reports an id that does not exist.
 		resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 		return
 	}
-	user, err := r.users.FindUserByUserName(ctx, req.ID)
+	user, err := r.users.FindByUserName(ctx, req.ID)
 	if err != nil {
 		addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to import TeamViewer user %q", req.ID), err)
 		return

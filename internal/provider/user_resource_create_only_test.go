@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -127,38 +126,6 @@ func TestUserResource_ModifyPlanWarnsOnCreateOnlyChange(t *testing.T) {
 	}
 }
 
-// A create interrupted after TeamViewer acted keeps the created user; one that matches nothing, or
-// another user, is not claimed.
-func TestUserResource_recoverInterruptedCreate(t *testing.T) {
-	tenant := newTestTenant(t, emulator.Options{})
-	client, err := scim.New(scim.Config{BaseURL: tenant.URL, Token: testToken, MaxRetries: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &userResource{client: client}
-	created := tenant.AddUser(emulator.User{UserName: "interrupted@example.com", DisplayName: "Was Created", Active: true})
-	interrupted, cancel := context.WithCancel(context.Background())
-	cancel()
-
-	planFor := func(userName, displayName string) userModel {
-		return userModel{UserName: newEmailAddress(userName), DisplayName: types.StringValue(displayName), Active: types.BoolValue(true)}
-	}
-	user, err := r.recoverInterruptedCreate(interrupted, planFor("Interrupted@example.com", "Was Created"), context.Canceled)
-	if err != nil || user.ID != created.ID {
-		t.Errorf("recover = %+v, %v; want the created user %s", user, err, created.ID)
-	}
-	for _, plan := range []userModel{
-		planFor("interrupted@example.com", "Someone Else"),
-		planFor("never.created@example.com", "Never Created"),
-	} {
-		createErr := errors.New("the create's own error")
-		if _, err := r.recoverInterruptedCreate(interrupted, plan, createErr); !errors.Is(err, createErr) {
-			t.Errorf("recover(%s) = %v, want the create's own error", plan.UserName, err)
-		}
-	}
-}
-
-// The initial password is write-only: TeamViewer receives it, and it is in neither plan nor state.
 func TestAccUser_passwordWriteOnly(t *testing.T) {
 	tenant := newTestTenant(t, emulator.Options{})
 	const userName = "new.hire@example.com"

@@ -36,7 +36,7 @@ func TestUserResource_createInterruptedAfterPOSTKeepsUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &userResource{client: client, users: scim.NewUserDirectory(client, scim.DirectoryOptions{})}
+	r := &userResource{users: scim.NewUsers(client, scim.DirectoryOptions{})}
 
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)

@@ -21,7 +21,7 @@ func newUsersDataSource() datasource.DataSource {
 
 // usersDataSource lists the TeamViewer users matching a SCIM filter.
 type usersDataSource struct {
-	client *scim.Client
+	users *scim.Users
 }
 
 // usersDataSourceModel is the data source's configuration and state.
@@ -78,7 +78,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 
 func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.client = data.client
+		d.users = data.users
 	}
 }
 
@@ -90,7 +90,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 
 	filter := config.Filter.ValueString()
-	users, err := d.client.ListUsers(ctx, scim.ListOptions{Filter: filter})
+	users, err := d.users.List(ctx, scim.ListOptions{Filter: filter})
 	if err != nil {
 		summary := "Unable to list TeamViewer users"
 		if filter != "" {

@@ -69,10 +69,12 @@ type Client struct {
 	log        logger
 	redact     redactor
 
-	// usersServed is set once a GET /Users has been answered with a
-	// ListResponse: proof that a 404 for a user comes from TeamViewer's
-	// Users endpoint rather than from a wrong base URL.
-	usersServed atomic.Bool
+	// unreachable is the failure of the latest call that gave up without
+	// any answer from the server, nil once any request is answered. While
+	// it is set, calls fail at once: a dead endpoint then costs one call's
+	// retries per run, not every call's (a plan of 50 users would otherwise
+	// spend about two minutes of retries on each).
+	unreachable atomic.Pointer[Error]
 }
 
 // New validates cfg and returns a Client. The token is trimmed of surrounding
@@ -177,6 +179,9 @@ func (c *Client) newCall(op, method, path string, body any) *call {
 // a transport error, a non-2xx status with its parsed error body, or a body
 // decode could not read (ErrInvalidResponse).
 func (c *Client) do(ctx context.Context, cl *call, decode func([]byte) error) error {
+	if dead := c.unreachable.Load(); dead != nil {
+		return cl.unreachableError(c.baseURL, dead)
+	}
 	target := c.baseURL + cl.path
 	if len(cl.query) > 0 {
 		// Encode writes spaces as "+", which only form decoding reads as a
@@ -205,8 +210,13 @@ func (c *Client) do(ctx context.Context, cl *call, decode func([]byte) error) er
 		if httpResp != nil {
 			_ = httpResp.Body.Close()
 		}
-		return cl.transportError(err)
+		e := cl.transportError(err)
+		if httpResp == nil && ctx.Err() == nil && isTransient(err) && !c.budgetLeft(cl) {
+			c.unreachable.Store(e)
+		}
+		return e
 	}
+	c.unreachable.Store(nil)
 	b, err := readBody(httpResp.Body)
 	if err != nil {
 		return cl.transportError(err)

@@ -21,6 +21,9 @@ var (
 	ErrForbidden = errors.New("scim: forbidden")
 	// ErrRateLimited means TeamViewer still answered 429 after all retries.
 	ErrRateLimited = errors.New("scim: rate limited")
+	// ErrUnreachable means that an earlier call of the run gave up without
+	// any answer from the server, so this one was not tried.
+	ErrUnreachable = errors.New("scim: unreachable")
 	// ErrInvalidResponse means a successful status came with a body that is
 	// not the expected SCIM JSON, typically a proxy's HTML page.
 	ErrInvalidResponse = errors.New("scim: invalid response")
@@ -115,6 +118,9 @@ func (e *Error) Hint() string {
 	case e.StatusCode == http.StatusConflict || e.SCIMType == "uniqueness":
 		return "The userName already exists in TeamViewer, possibly in another company: userNames are unique across all of TeamViewer. " +
 			"Import the existing user or use another address."
+	case errors.Is(e, ErrUnreachable):
+		return "TeamViewer could not be reached at all, so the provider stopped trying for this run. Check the tenant URL, " +
+			"the network and any proxy (TeamViewer's tenant URL is " + DefaultBaseURL + ")."
 	case errors.Is(e, ErrInvalidResponse):
 		return "The answer did not come from TeamViewer's SCIM API. Check the base URL (TeamViewer's is " + DefaultBaseURL + ") and any proxy in between."
 	case e.StatusCode >= 500:
@@ -167,6 +173,15 @@ func (cl *call) transportError(err error) *Error {
 	}
 	e := cl.newError()
 	e.err = cl.redact.error(err)
+	return e
+}
+
+// unreachableError is the error of a call not tried because dead, an
+// earlier call, got no answer from the server at baseURL after all retries.
+func (cl *call) unreachableError(baseURL string, dead *Error) *Error {
+	e := cl.newError()
+	e.err = fmt.Errorf("%w: not tried, because %s got no answer from %s after %d attempts: %w",
+		ErrUnreachable, dead.Operation, baseURL, dead.Attempts, dead.err)
 	return e
 }
 

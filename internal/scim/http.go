@@ -193,7 +193,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	cl := callFrom(ctx)
 	// The budget is counted here as well as by go-retryablehttp because
 	// CreateUser spends one budget across several requests.
-	if !retryable(cl, resp, err) || int(cl.attempts.Load()) > c.maxRetries {
+	// Once another call found the server unreachable, waiting on brings
+	// nothing but a slower failure.
+	if !retryable(cl, resp, err) || !c.budgetLeft(cl) || (err != nil && c.unreachable.Load() != nil) {
 		return false, nil
 	}
 	fields := map[string]any{"operation": cl.op, "attempt": int(cl.attempts.Load())}

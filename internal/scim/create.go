@@ -1,0 +1,299 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// interruptedCreateLookupTimeout bounds the one lookup made after the
+// caller's context ended during a create, so that Ctrl-C still ends the run
+// promptly.
+const interruptedCreateLookupTimeout = 20 * time.Second
+
+// CreateOutcome says how Create came by the user it returns.
+type CreateOutcome int
+
+const (
+	// Created: TeamViewer answered the POST with the new user.
+	Created CreateOutcome = iota + 1
+	// Recovered: the answer to a POST was lost (a timeout, a dropped
+	// connection, a gateway error, Ctrl-C), or a resent POST was refused as
+	// a duplicate of itself, and a lookup found the user that POST created.
+	Recovered
+	// Adopted: a deactivated user already had the user name, as an earlier
+	// destroy leaves one behind since TeamViewer cannot delete users. It was
+	// set to the requested values, active included. The create-only fields
+	// (password, language, SSO id) were not sent: TeamViewer takes them only
+	// on create.
+	Adopted
+)
+
+// CreateResult is what Create did.
+type CreateResult struct {
+	User    User
+	Outcome CreateOutcome
+}
+
+// UserExistsError is a create refused because its user name is taken, by an
+// active user of this company or, when User.ID is "", by a TeamViewer
+// account outside it: user names are unique across all of TeamViewer.
+type UserExistsError struct {
+	UserName string
+	// User is the active user of this company with the name; zero when the
+	// name belongs to an account outside the company.
+	User User
+	// CreatedHere is set when this Users created or adopted User earlier in
+	// the run: another caller of the same run (another resource of the same
+	// configuration) manages the user.
+	CreatedHere bool
+	// Cause is TeamViewer's refusal of the POST.
+	Cause error
+}
+
+func (e *UserExistsError) Error() string {
+	switch {
+	case e.User.ID == "":
+		return fmt.Sprintf("the user name %s belongs to a TeamViewer account outside this company (user names are unique "+
+			"across all of TeamViewer): %v", e.UserName, e.Cause)
+	case e.CreatedHere:
+		return fmt.Sprintf("the user name %s belongs to user %s, created or adopted earlier in this run for another caller",
+			e.UserName, e.User.ID)
+	}
+	return fmt.Sprintf("an active user with user name %s already exists (id %s)", e.UserName, e.User.ID)
+}
+
+// Unwrap returns TeamViewer's refusal, so that errors.As finds its *Error.
+func (e *UserExistsError) Unwrap() error { return e.Cause }
+
+// nameLock serialises the creates and adoptions of one user name (compared
+// without regard to case) within a Users.
+type nameLock struct {
+	sync.Mutex
+	holders int // callers holding or waiting for the lock; the entry goes when it drops to 0
+}
+
+// lockName locks userName's nameLock and returns its unlock.
+func (us *Users) lockName(userName string) (unlock func()) {
+	key := foldKey(userName)
+	us.mu.Lock()
+	l := us.names[key]
+	if l == nil {
+		l = &nameLock{}
+		us.names[key] = l
+	}
+	l.holders++
+	us.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		us.mu.Lock()
+		if l.holders--; l.holders == 0 {
+			delete(us.names, key)
+		}
+		us.mu.Unlock()
+	}
+}
+
+// Create makes the user u, and is the one place that decides whether a
+// create happened:
+//
+//   - A 2xx answer to the POST is the new user (Created), never second
+//     guessed, even where TeamViewer normalised a value.
+//   - After a failure that TeamViewer may have acted on (see mayHaveActed),
+//     the user is looked up with the exact filter, one request; a loaded
+//     listing of the run is consulted for other cases without a request.
+//     A user with u's user name and display name is the one this create
+//     made (Recovered); any other is a user that had the name before. When
+//     nobody has the name, the POST is sent again after the wait a retry
+//     would have. All POSTs together count against MaxRetries.
+//   - A duplicate refusal (409, or a 400 or 422 that a duplicate can
+//     explain) of a resent POST is this create meeting itself, with the same
+//     rule: the user with u's user name and display name is its user. Of the
+//     first POST, it means the name was taken before.
+//   - A user that had the name before is adopted when it is deactivated,
+//     deciding on a fresh GET of that user, never on an earlier listing. An
+//     active one is a *UserExistsError: taking it over silently could fight
+//     its owner. A name nobody in the company has, yet refused as a
+//     duplicate, belongs to an account outside it: *UserExistsError too.
+//   - When ctx ends while TeamViewer may have acted, one lookup on a context
+//     of its own finds the user if it was created, so it is not orphaned.
+//
+// Creates and adoptions of one user name are serialised within us, so two
+// callers naming one deactivated user cannot both adopt it: the second finds
+// it active. When TeamViewer did not take u.Active from the POST, it is
+// patched; if that patch fails, the user is returned with the error, so
+// that the caller records the user rather than orphaning it.
+func (us *Users) Create(ctx context.Context, u NewUser) (CreateResult, error) {
+	unlock := us.lockName(u.UserName)
+	defer unlock()
+	res, err := us.create(ctx, u)
+	if err != nil {
+		return CreateResult{}, err
+	}
+	us.mu.Lock()
+	us.claimed[res.User.ID] = true
+	us.mu.Unlock()
+	res.User, err = us.wrote(res.User, nil)
+	if res.Outcome != Adopted && res.User.Active != u.Active {
+		var patched User
+		patched, err = us.Update(ctx, res.User.ID, UserPatch{Active: &u.Active})
+		if err == nil {
+			res.User = patched
+		}
+	}
+	return res, err
+}
+
+// create sends the POST until the outcome is known; see Create.
+func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
+	c := us.client
+	cl := c.newCreateCall(u)
+	for resent := false; ; resent = true {
+		created, err := c.doUser(ctx, cl)
+		switch {
+		case err == nil:
+			us.served.Store(true)
+			return CreateResult{User: created, Outcome: Created}, nil
+		case ctx.Err() != nil && cl.sent.Load():
+			return us.recoverInterrupted(ctx, u, err)
+		case mayHaveActed(ctx, cl, err):
+			found, ok, lookupErr := us.lookupAfterLostAnswer(ctx, cl.op, u.UserName)
+			switch {
+			case lookupErr != nil:
+				return CreateResult{}, errors.Join(err, lookupErr)
+			case ok && isCreatedFrom(found, u):
+				c.log.debug(ctx, "SCIM create failed ambiguously, but the user it created exists; using it",
+					map[string]any{"operation": cl.op, "id": found.ID})
+				return CreateResult{User: found, Outcome: Recovered}, nil
+			case ok:
+				return us.adoptOrRefuse(ctx, u, found, err)
+			case !c.budgetLeft(cl):
+				return CreateResult{}, err
+			}
+			// A lookup succeeding does not mean the server is ready for the
+			// POST: a 503 may have asked for a pause, and parallel creates
+			// that failed together would otherwise resend together.
+			wait := c.resendWait(cl)
+			c.log.debug(ctx, "SCIM create failed ambiguously and nobody has the user name; sending it again",
+				map[string]any{"operation": cl.op, "wait_ms": wait.Milliseconds()})
+			if sleepErr := sleep(ctx, wait); sleepErr != nil {
+				return CreateResult{}, cl.transportError(sleepErr)
+			}
+		case mayBeDuplicate(err):
+			existing, findErr := us.FindByUserName(ctx, u.UserName)
+			switch {
+			case errors.Is(findErr, ErrNotFound) && saysDuplicate(err):
+				return CreateResult{}, &UserExistsError{UserName: u.UserName, Cause: err}
+			case errors.Is(findErr, ErrNotFound):
+				return CreateResult{}, err // refused for another reason: TeamViewer's answer says which
+			case findErr != nil:
+				return CreateResult{}, fmt.Errorf("%w\n\nLooking the user up to see whether it already exists also failed: %w", err, findErr)
+			case resent && isCreatedFrom(existing, u):
+				c.log.debug(ctx, "SCIM create resent after an ambiguous failure met the user the first POST created; using it",
+					map[string]any{"operation": cl.op, "id": existing.ID})
+				return CreateResult{User: existing, Outcome: Recovered}, nil
+			}
+			return us.adoptOrRefuse(ctx, u, existing, err)
+		default:
+			return CreateResult{}, err
+		}
+	}
+}
+
+// isCreatedFrom tells whether user is what creating u produces. TeamViewer
+// cannot say whether a user found after a lost answer is the one just
+// created or one that already had the name; a user with u's user name and
+// display name is taken as the former.
+func isCreatedFrom(user User, u NewUser) bool {
+	return strings.EqualFold(user.UserName, u.UserName) && user.DisplayName == u.DisplayName
+}
+
+// lookupAfterLostAnswer looks for userName after a POST whose answer was
+// lost, with at most one request: the exact filter, else the run's listing
+// if one is loaded. Paging the whole company once per failed POST would turn
+// a slow server into a slower one; should TeamViewer have stored the name in
+// another case, the resent POST meets it as a duplicate, and that path
+// searches without regard to case.
+func (us *Users) lookupAfterLostAnswer(ctx context.Context, op, userName string) (User, bool, error) {
+	matches, err := us.client.findExact(ctx, op, userName)
+	if err != nil {
+		return User{}, false, err
+	}
+	us.mu.Lock()
+	l := us.listing
+	us.mu.Unlock()
+	if l != nil && isClosed(l.done) && !l.failed {
+		matches = append(matches, us.candidates(l, userName)...)
+	} else {
+		matches = append(matches, us.candidates(notListed, userName)...)
+	}
+	u, found, err := pickUser(matches, userName)
+	if err != nil {
+		return User{}, false, &Error{Operation: op, err: err}
+	}
+	return u, found, nil
+}
+
+// recoverInterrupted runs when ctx ended while a POST may already have
+// reached TeamViewer: one lookup, on a context of its own, finds the user if
+// it was created, so it can be recorded instead of orphaned.
+func (us *Users) recoverInterrupted(ctx context.Context, u NewUser, createErr error) (CreateResult, error) {
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
+	defer cancel()
+	found, ok, err := us.lookupAfterLostAnswer(lookupCtx, "create user "+u.UserName, u.UserName)
+	if err != nil || !ok || !isCreatedFrom(found, u) {
+		return CreateResult{}, createErr
+	}
+	us.client.log.debug(ctx, "SCIM create was interrupted after TeamViewer created the user; using it",
+		map[string]any{"id": found.ID})
+	return CreateResult{User: found, Outcome: Recovered}, nil
+}
+
+// adoptOrRefuse applies the rules for existing, a user that had u's user
+// name before this create. It decides on a fresh GET: a listing taken
+// earlier in the run may show the user deactivated after someone has
+// reactivated it.
+func (us *Users) adoptOrRefuse(ctx context.Context, u NewUser, existing User, cause error) (CreateResult, error) {
+	fresh, err := us.client.GetUser(ctx, existing.ID)
+	if err != nil {
+		return CreateResult{}, fmt.Errorf("%w\n\nReading the existing user %s that has this user name also failed: %w", cause, existing.ID, err)
+	}
+	if fresh.Active {
+		us.mu.Lock()
+		createdHere := us.claimed[fresh.ID]
+		us.mu.Unlock()
+		return CreateResult{}, &UserExistsError{UserName: u.UserName, User: fresh, CreatedHere: createdHere, Cause: cause}
+	}
+	var patch UserPatch
+	if !strings.EqualFold(fresh.UserName, u.UserName) {
+		patch.UserName = &u.UserName
+	}
+	if fresh.DisplayName != u.DisplayName {
+		patch.DisplayName = &u.DisplayName
+	}
+	if u.Active {
+		patch.Active = &u.Active
+	}
+	adopted := fresh
+	if !patch.IsEmpty() {
+		if adopted, err = us.client.PatchUser(ctx, fresh.ID, patch); err != nil {
+			return CreateResult{}, err
+		}
+	}
+	us.client.log.debug(ctx, "SCIM create adopted a deactivated user with the user name", map[string]any{"id": adopted.ID})
+	return CreateResult{User: adopted, Outcome: Adopted}, nil
+}
+
+// isClosed reports whether done is closed, without waiting.
+func isClosed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
