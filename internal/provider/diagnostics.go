@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -18,8 +19,20 @@ func addClientError(diags *diag.Diagnostics, summary string, err error) {
 		if hint := apiErr.Hint(); hint != "" {
 			detail = fmt.Sprintf("%s\n\n%s", detail, hint)
 		}
+		if pointsAtTenantURL(apiErr) {
+			detail += "\n\nThe tenant URL is the provider's tenant_url attribute, or the " + envTenantURL +
+				" environment variable."
+		}
 	}
 	diags.AddError(summary, detail)
+}
+
+// pointsAtTenantURL reports whether the error suggests a wrong tenant URL rather than a problem
+// with one request: nothing answers there, the path takes no such method, or what answers is not
+// TeamViewer's SCIM API.
+func pointsAtTenantURL(err *scim.Error) bool {
+	return errors.Is(err, scim.ErrUnreachable) || errors.Is(err, scim.ErrInvalidResponse) ||
+		err.StatusCode == http.StatusMethodNotAllowed || (err.StatusCode == 0 && err.Method != "")
 }
 
 // configureData checks the hand-off from the provider's Configure. Data is nil while Terraform

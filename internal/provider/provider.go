@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/url"
 	"os"
+	stdpath "path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -34,6 +36,12 @@ const (
 	envToken     = "TEAMVIEWER_TOKEN"
 
 	defaultMaxRetries = 10
+	// maxMaxRetries bounds max_retries: with backoff capped at 30 s, 100 retries already hold one
+	// request for most of an hour.
+	maxMaxRetries = 100
+	// minRequestsPerSecond bounds max_requests_per_second from below: slower than one request a
+	// second, a plan of a few hundred users would sit silent for many minutes.
+	minRequestsPerSecond = 1
 
 	// scriptTokenHelp tells people where a token comes from; every token error ends with it.
 	scriptTokenHelp = "Create a script token in the TeamViewer Management Console (Edit profile > Apps > " +
@@ -101,22 +109,23 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit "+
 					"(HTTP 429), a server error (5xx) or a connection error, with "+
-					"exponential backoff and jitter that honours `Retry-After`. At least 1; defaults to %d.", defaultMaxRetries),
+					"exponential backoff and jitter that honours `Retry-After`. From 1 to %d; defaults to %d.",
+					maxMaxRetries, defaultMaxRetries),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Int64{int64validator.Between(1, maxMaxRetries)},
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one attempt of a request may take, as a Go duration such as " +
 					fmt.Sprintf("`30s` or `2m`. Defaults to `%gs`.", scim.DefaultRequestTimeout.Seconds()),
 				Optional:   true,
-				Validators: []validator.String{positiveDuration()},
+				Validators: []validator.String{requestTimeoutRange()},
 			},
 			"max_requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: "Client-side limit on requests per second, shared by all resources and " +
-					"data sources of this provider instance. Unset means no limit. Lower it when TeamViewer " +
-					"answers with rate limit errors.",
+				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per second, shared by all resources and "+
+					"data sources of this provider instance; at least %d. Unset means no limit of your own. Lower it "+
+					"when TeamViewer answers with rate limit errors.", minRequestsPerSecond),
 				Optional:   true,
-				Validators: []validator.Float64{float64validator.AtLeast(0.001)},
+				Validators: []validator.Float64{float64validator.AtLeast(minRequestsPerSecond)},
 			},
 			"bulk_refresh": schema.BoolAttribute{
 				MarkdownDescription: "When a run reads more than a few users, as a plan of many `teamviewer_user` " +
@@ -155,16 +164,32 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 
-	tenantURL := stringOr(config.TenantURL, os.Getenv(envTenantURL), scim.DefaultBaseURL)
-	if err := validateTenantURL(tenantURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("tenant_url"), "Invalid TeamViewer tenant URL", err.Error())
+	tenantURL, tenantSource := setting(config.TenantURL, "tenant_url", envTenantURL)
+	switch {
+	case tenantSource == "":
+		tenantURL = scim.DefaultBaseURL
+	case tenantURL == "":
+		// An empty variable must not quietly mean production: a token meant for a test setup would
+		// go to TeamViewer.
+		resp.Diagnostics.AddAttributeError(path.Root("tenant_url"), "Empty TeamViewer tenant URL", fmt.Sprintf(
+			"%s is set but empty. Set it to your tenant URL, or leave it unset for TeamViewer's %s.", tenantSource, scim.DefaultBaseURL))
+	default:
+		if err := validateTenantURL(tenantURL); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("tenant_url"), "Invalid TeamViewer tenant URL",
+				fmt.Sprintf("%s: %v", tenantSource, err))
+		}
 	}
 	// Trimmed here so that the client and the log masks see the same token: a token pasted from a
 	// file often ends with a newline.
-	token := strings.TrimSpace(stringOr(config.Token, os.Getenv(envToken), ""))
-	if token == "" {
+	token, tokenSource := setting(config.Token, "token", envToken)
+	switch {
+	case token == "":
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing TeamViewer script token",
 			"The provider needs a TeamViewer script token and found none. "+scriptTokenHelp)
+	case strings.ContainsFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Invalid TeamViewer script token", fmt.Sprintf(
+			"%s contains white space or control characters inside it, which a script token never does: it was "+
+				"probably pasted with a line break or copied together with other text. %s", tokenSource, scriptTokenHelp))
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -211,15 +236,18 @@ func (p *teamViewerProvider) DataSources(context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{newUserDataSource, newUsersDataSource}
 }
 
-// stringOr returns the configured value, else the environment's, else the fallback.
-func stringOr(configured types.String, fromEnv, fallback string) string {
-	if v := configured.ValueString(); v != "" {
-		return v
+// setting returns a string setting, trimmed of surrounding white space, from the attribute or else
+// from the environment variable env, with where it came from for error messages: "" when it is in
+// neither. A setting that is present but empty stays "" with its source, so that callers can tell
+// it from an unset one.
+func setting(configured types.String, attribute, env string) (value, source string) {
+	if !configured.IsNull() {
+		return strings.TrimSpace(configured.ValueString()), fmt.Sprintf("The provider's %q", attribute)
 	}
-	if fromEnv != "" {
-		return fromEnv
+	if v, ok := os.LookupEnv(env); ok {
+		return strings.TrimSpace(v), "The environment variable " + env
 	}
-	return fallback
+	return "", ""
 }
 
 // validateTenantURL insists on https so the token never crosses a network in clear text; a loopback
@@ -231,6 +259,10 @@ func validateTenantURL(raw string) error {
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q has a query or fragment; the tenant URL is a base such as %q", raw, scim.DefaultBaseURL)
+	}
+	if last := stdpath.Base(strings.TrimRight(u.Path, "/")); strings.EqualFold(last, "Users") || strings.EqualFold(last, "Groups") {
+		return fmt.Errorf("%q ends with the %s endpoint; the tenant URL is the SCIM base without it, such as %q",
+			raw, last, scim.DefaultBaseURL)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -64,6 +65,10 @@ type testTenant struct {
 	// unavailablePOSTs is how many of the next POSTs are answered 503 without reaching the
 	// emulator, as by a gateway in front of TeamViewer.
 	unavailablePOSTs atomic.Int32
+	// unreachable makes every connection close without an answer, as a dead endpoint does;
+	// unreachableHits counts the requests it swallowed.
+	unreachable     atomic.Bool
+	unreachableHits atomic.Int32
 }
 
 func newTestTenant(t *testing.T, opts emulator.Options) *testTenant {
@@ -73,6 +78,13 @@ func newTestTenant(t *testing.T, opts emulator.Options) *testTenant {
 	}
 	tenant := &testTenant{Server: emulator.New(opts)}
 	httpServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tenant.unreachable.Load() {
+			tenant.unreachableHits.Add(1)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
 		if r.Method == http.MethodPost && tenant.takeUnavailablePOST() {
 			http.Error(w, "service unavailable", http.StatusServiceUnavailable)
 			return
@@ -158,12 +170,38 @@ func TestValidateTenantURL(t *testing.T) {
 		"webapi.teamviewer.com/scim/v2":        "not an absolute URL",
 		"https:///scim/v2":                     "not an absolute URL",
 		"https://example.com/scim/v2?x=1":      "query or fragment",
+		"https://example.com/scim/v2/Users":    "ends with the Users endpoint",
+		"https://example.com/scim/v2/users/":   "ends with the users endpoint",
 	}
 	for raw, want := range invalid {
 		err := validateTenantURL(raw)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("validateTenantURL(%q) = %v, want an error containing %q", raw, err, want)
 		}
+	}
+}
+
+// Settings from the environment are trimmed like those from the configuration, and one that is set
+// but empty is told apart from one that is unset. Not parallel: it sets the environment.
+func TestSettingFromEnvironment(t *testing.T) {
+	t.Setenv(envTenantURL, "  http://127.0.0.1:8417/scim/v2\n")
+	if value, source := setting(types.StringNull(), "tenant_url", envTenantURL); value != "http://127.0.0.1:8417/scim/v2" ||
+		!strings.Contains(source, envTenantURL) {
+		t.Errorf("setting from the environment = %q from %q, want it trimmed, from %s", value, source, envTenantURL)
+	}
+	if value, source := setting(types.StringValue(" https://example.com/scim/v2 "), "tenant_url", envTenantURL); value != "https://example.com/scim/v2" ||
+		!strings.Contains(source, `"tenant_url"`) {
+		t.Errorf("the attribute should win over the environment, trimmed: got %q from %q", value, source)
+	}
+	t.Setenv(envTenantURL, "")
+	if value, source := setting(types.StringNull(), "tenant_url", envTenantURL); value != "" || source == "" {
+		t.Errorf("an empty environment variable = %q from %q, want an empty value with its source", value, source)
+	}
+	if err := os.Unsetenv(envTenantURL); err != nil {
+		t.Fatal(err)
+	}
+	if value, source := setting(types.StringNull(), "tenant_url", envTenantURL); value != "" || source != "" {
+		t.Errorf("an unset setting = %q from %q, want neither", value, source)
 	}
 }
 
@@ -187,7 +225,20 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      providerBlock(`tenant_url = "http://teamviewer.example.com/scim/v2"`, `token = "whatever"`) + user,
-				ExpectError: regexp.MustCompile(`(?s)tenant_url.*uses http, which would send the\s+script\s+token\s+unencrypted`),
+				ExpectError: regexp.MustCompile(`(?s)tenant_url.*uses\s+http,\s+which\s+would\s+send\s+the\s+script\s+token\s+unencrypted`),
+			},
+			// An empty variable must not quietly mean TeamViewer's production endpoint.
+			{
+				Config:      providerBlock(`tenant_url = ""`, `token = "whatever"`) + user,
+				ExpectError: regexp.MustCompile(`(?s)Empty TeamViewer tenant URL.*"tenant_url"\s+is\s+set\s+but\s+empty`),
+			},
+			{
+				Config:      providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL+"/Users"), `token = "whatever"`) + user,
+				ExpectError: regexp.MustCompile(`(?s)tenant_url.*ends\s+with\s+the\s+Users\s+endpoint`),
+			},
+			{
+				Config:      providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL), `token = "half a token"`) + user,
+				ExpectError: regexp.MustCompile(`(?s)Invalid TeamViewer script token.*token.*white\s+space`),
 			},
 			{
 				Config:      providerBlock(fmt.Sprintf("tenant_url = %q", tenant.URL)) + user,
@@ -199,15 +250,28 @@ func TestAccProvider_configurationErrors(t *testing.T) {
 			},
 			{
 				Config:      tenant.providerConfig(`request_timeout = "-5s"`) + user,
-				ExpectError: regexp.MustCompile(`(?s)request_timeout.*must\s+be\s+a\s+duration\s+greater\s+than\s+zero`),
+				ExpectError: regexp.MustCompile(`(?s)request_timeout.*must\s+be\s+a\s+duration\s+from\s+1s\s+to\s+10m0s`),
+			},
+			{
+				Config:      tenant.providerConfig(`request_timeout = "100000000h"`) + user,
+				ExpectError: regexp.MustCompile(`(?s)request_timeout.*is\s+not\s+a\s+duration\s+that\s+the\s+provider\s+can\s+read`),
 			},
 			{
 				Config:      tenant.providerConfig(`max_retries = 0`) + user,
-				ExpectError: regexp.MustCompile(`(?s)max_retries.*at least 1`),
+				ExpectError: regexp.MustCompile(`(?s)max_retries.*between\s+1\s+and\s+100`),
+			},
+			{
+				Config:      tenant.providerConfig(`max_retries = 100000`) + user,
+				ExpectError: regexp.MustCompile(`(?s)max_retries.*between\s+1\s+and\s+100`),
 			},
 			{
 				Config:      tenant.providerConfig(`max_requests_per_second = 0`) + user,
-				ExpectError: regexp.MustCompile(`(?s)max_requests_per_second.*at least`),
+				ExpectError: regexp.MustCompile(`(?s)max_requests_per_second.*at\s+least\s+1`),
+			},
+			// So slow that a plan would sit silent for half an hour.
+			{
+				Config:      tenant.providerConfig(`max_requests_per_second = 0.001`) + user,
+				ExpectError: regexp.MustCompile(`(?s)max_requests_per_second.*at\s+least\s+1`),
 			},
 			// A valid last step, so that the post-test destroy has a configuration it can run.
 			{Config: tenant.providerConfig()},

@@ -199,3 +199,78 @@ func TestAccUser_lostCreateResponseFollowsAdoptionRules(t *testing.T) {
 		})
 	})
 }
+
+// Two resources of one configuration that name the same deactivated user (in another case) cannot
+// both adopt it: adoptions of one user name are serialised and decided on a fresh read, so the
+// second finds the user active, and its error says that another resource manages it instead of
+// suggesting an import. Nothing is left half-changed: one user, adopted once.
+func TestAccUser_twoResourcesNamingOneDeactivatedUser(t *testing.T) {
+	tenant := newTestTenant(t, emulator.Options{})
+	left := tenant.AddUser(emulator.User{UserName: "left@example.com", DisplayName: "Left Earlier", Active: false})
+	config := tenant.providerConfig() +
+		userConfig("first", "left@example.com", "Back Again") +
+		userConfig("second", "LEFT@example.com", "Back Again")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)TeamViewer user managed by another resource.*` + left.ID + `.*remove\s+one\s+of\s+the\s+two\s+resources`),
+			},
+			{Config: tenant.providerConfig()},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(tenant.Users()); n != 1 {
+				return fmt.Errorf("want the one user, the tenant holds %+v", tenant.Users())
+			}
+			if n := tenant.CountMethod("PATCH"); n != 2 {
+				return fmt.Errorf("want one adoption and one deactivation by destroy, the emulator saw %d PATCHes", n)
+			}
+			if n := tenant.CountMethod("POST"); n > 2 {
+				return fmt.Errorf("want at most one POST per resource, the emulator saw %d", n)
+			}
+			return nil
+		},
+	})
+}
+
+// An API that stops answering fails the run fast, with one clear error naming tenant_url: once
+// one read has spent its retries without any answer, the other reads fail at once and those
+// already retrying stop, instead of every read of a 50-user plan spending its own retries.
+func TestAccUser_unreachableAPIFailsFast(t *testing.T) {
+	const count, maxRetries, parallelism = 50, 2, 10
+	tenant := newTestTenant(t, emulator.Options{})
+	config := tenant.providerConfig(fmt.Sprintf("max_retries = %d", maxRetries), "bulk_refresh = false") + fmt.Sprintf(`
+resource "teamviewer_user" "many" {
+  count = %d
+
+  user_name    = format("many-%%02d@example.com", count.index)
+  display_name = format("Many User %%02d", count.index)
+}
+`, count)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig:   func() { tenant.unreachable.Store(true) },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)could\s+not\s+be\s+reached.*tenant_url`),
+			},
+			{
+				PreConfig: func() {
+					// At most the reads in flight when the first gave up spent their retries; without
+					// the breaker every read would, count × (maxRetries + 1) requests.
+					if hits, limit := tenant.unreachableHits.Load(), int32(parallelism*(maxRetries+1)); hits > limit {
+						t.Errorf("the dead API saw %d requests, want at most %d", hits, limit)
+					}
+					tenant.unreachable.Store(false)
+				},
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}

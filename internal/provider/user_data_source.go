@@ -39,7 +39,7 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				MarkdownDescription: idDescription + " Set exactly one of `id` and `user_name`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{exactlyOneLookup},
+				Validators:          []validator.String{exactlyOneLookup, stringvalidator.LengthAtLeast(1)},
 			},
 			"user_name": schema.StringAttribute{
 				MarkdownDescription: "The user's email address, matched without regard to case (TeamViewer's own " +

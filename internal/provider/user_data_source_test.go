@@ -39,6 +39,11 @@ data "teamviewer_user" "inactive" {
 				Config:      tenant.providerConfig() + `data "teamviewer_user" "neither" {}`,
 				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*one \(and only one\) of \[id,user_name\]`),
 			},
+			// An empty id (an empty variable, say) is a mistake about id, not about user_name.
+			{
+				Config:      tenant.providerConfig() + `data "teamviewer_user" "empty" { id = "" }`,
+				ExpectError: regexp.MustCompile(`(?s)Attribute\s+id\s+string\s+length\s+must\s+be\s+at\s+least\s+1`),
+			},
 			{
 				Config: tenant.providerConfig() + byID + byUserName,
 				ConfigStateChecks: []statecheck.StateCheck{

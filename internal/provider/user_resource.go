@@ -30,9 +30,14 @@ var (
 )
 
 var (
-	// nonBlank rejects names that are empty or only white space; TeamViewer derives the user's
-	// given and family names from the display name, so it must say something.
+	// nonBlank rejects values that are empty or only white space.
 	nonBlank = stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must contain a non-white-space character")
+
+	// trimmedName rejects names that are blank or begin or end with white space: TeamViewer derives
+	// the given and family names by splitting at the first space, and a server that trims the name
+	// would answer a create with another name than planned.
+	trimmedName = stringvalidator.RegexMatches(regexp.MustCompile(`(?s)^\S(.*\S)?$`),
+		"must not be blank or begin or end with white space")
 
 	// languageCode accepts what TeamViewer documents for the welcome email: "en", "de_DE" and the like.
 	languageCode = stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z]{2,3}([_-][A-Za-z]{2,4})?$`),
@@ -79,7 +84,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "The user's full name as TeamViewer shows it. TeamViewer derives " +
 					"`given_name` and `family_name` from it.",
 				Required:   true,
-				Validators: []validator.String{nonBlank},
+				Validators: []validator.String{trimmedName},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether the account is enabled. Defaults to `true`. A user deactivated " +

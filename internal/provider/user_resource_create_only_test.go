@@ -11,6 +11,7 @@ import (
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -204,4 +205,21 @@ func stateDoesNotContain(s *terraform.State, secret string) error {
 		}
 	}
 	return nil
+}
+
+// `terraform import teamviewer_user.x ""` names what an import ID must be, before any request.
+func TestUserResource_importOfEmptyID(t *testing.T) {
+	r := &userResource{}
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(context.Background(), fwresource.SchemaRequest{}, &schemaResp)
+	for _, id := range []string{"", "  "} {
+		resp := fwresource.ImportStateResponse{State: tfsdk.State{
+			Schema: schemaResp.Schema,
+			Raw:    tftypes.NewValue(schemaResp.Schema.Type().TerraformType(context.Background()), nil),
+		}}
+		r.ImportState(context.Background(), fwresource.ImportStateRequest{ID: id}, &resp)
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "u1234567") {
+			t.Errorf("import of %q: diagnostics %v, want an error showing what an import ID looks like", id, resp.Diagnostics)
+		}
+	}
 }

@@ -123,6 +123,9 @@ func (e *Error) Hint() string {
 			"the network and any proxy (TeamViewer's tenant URL is " + DefaultBaseURL + ")."
 	case errors.Is(e, ErrInvalidResponse):
 		return "The answer did not come from TeamViewer's SCIM API. Check the base URL (TeamViewer's is " + DefaultBaseURL + ") and any proxy in between."
+	case e.StatusCode == http.StatusMethodNotAllowed:
+		return "TeamViewer does not accept this method on this path, which usually means a wrong base URL: it is the SCIM " +
+			"base, such as " + DefaultBaseURL + ", with nothing after it."
 	case e.StatusCode >= 500:
 		return "This is a TeamViewer-side error. Retry later."
 	case e.StatusCode == 0 && e.Method != "":
