@@ -1,13 +1,12 @@
 package e2e
 
 import (
-	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // usersConfig manages n users named prefix-000@example.com... The token comes from the
@@ -123,40 +122,47 @@ resource "teamviewer_user" "sso" {
 }
 
 // The API dies mid-apply and comes back with its data: the rerun converges, with no duplicate.
-// Writes that TeamViewer made just before it died, whose responses never arrived, are found by the
-// provider's lookup instead of being created twice.
+// The test holds the answer to a create that TeamViewer carried out and kills the API with that
+// answer in flight, so a write whose response never arrived is certain, not a matter of timing:
+// the provider's lookup finds that user instead of creating it twice.
 func TestEmulatorKilledMidApplyConverges(t *testing.T) {
 	const token = "tv-e2e-crash-token"
 	const users = 60
 	tenant := startEmulator(t, token, "-latency", "20ms")
 	w := newWorkspace(t, usersConfig(tenant.URL, "crash", users, false), "TEAMVIEWER_TOKEN="+token)
+	held, release := tenant.front.holdPOSTAfter(users / 3)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	apply := w.command(ctx, "apply", "-input=false", "-auto-approve", "-no-color")
+	apply := w.command(t.Context(), "apply", "-input=false", "-auto-approve", "-no-color")
 	var applyOutput strings.Builder
 	apply.Stdout, apply.Stderr = &applyOutput, &applyOutput
 	if err := apply.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for tenant.requests()["POST /Users"] < users/3 {
-		if ctx.Err() != nil {
-			t.Fatalf("the apply never got going:\n%s", applyOutput.String())
-		}
-		time.Sleep(5 * time.Millisecond)
+	exited := make(chan error, 1)
+	go func() { exited <- apply.Wait() }()
+	var heldBody string
+	select {
+	case heldBody = <-held:
+	case err := <-exited:
+		t.Fatalf("the apply ended before a create was in flight: %v\n%s", err, applyOutput.String())
 	}
 	tenant.kill()
-	time.Sleep(1500 * time.Millisecond)
+	close(release)
 	tenant.start()
 
 	// The interrupted apply may already converge through its retries; either way the rerun must.
-	firstErr := apply.Wait()
-	t.Logf("interrupted apply: err=%v", firstErr)
+	t.Logf("interrupted apply: err=%v", <-exited)
 	w.mustRun("apply", "-input=false", "-auto-approve", "-no-color")
 	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
 		t.Fatalf("the plan after the rerun is not empty: %v\n%s", err, out)
 	}
 
+	var lost struct {
+		UserName string `json:"userName"`
+	}
+	if err := json.Unmarshal([]byte(heldBody), &lost); err != nil || lost.UserName == "" {
+		t.Fatalf("the held create's body %q names no user: %v", heldBody, err)
+	}
 	seen := map[string]bool{}
 	for _, u := range tenant.users() {
 		key := strings.ToLower(u.UserName)
@@ -167,6 +173,9 @@ func TestEmulatorKilledMidApplyConverges(t *testing.T) {
 		if !u.Active {
 			t.Errorf("user %s is not active", u.UserName)
 		}
+	}
+	if !seen[strings.ToLower(lost.UserName)] {
+		t.Errorf("the user whose create answer was lost, %s, is missing", lost.UserName)
 	}
 	if len(seen) != users {
 		t.Errorf("want %d users, the emulator holds %d", users, len(seen))

@@ -4,16 +4,23 @@
 package e2e
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
 )
@@ -142,79 +149,159 @@ func (w *workspace) mustRun(args ...string) string {
 }
 
 // emulatorProcess is the emulator's standalone server, in a process of its own so that a test can
-// kill it and start it again on the same address with the same data.
+// kill it and start it again with the same data. Terraform talks to it through front, a proxy in
+// the test process whose address stays the same across restarts, while every start of the emulator
+// listens on a port of its own: no port is ever bound twice.
 type emulatorProcess struct {
 	t         *testing.T
 	dir       string
 	token     string
-	addr      string
 	extraArgs []string
 	cmd       *exec.Cmd
-	URL       string // SCIM base URL
+	front     *frontProxy
+	URL       string // SCIM base URL, at the front proxy
+	adminURL  string // the current process's root, where its admin endpoints are
 }
 
 func startEmulator(t *testing.T, token string, extraArgs ...string) *emulatorProcess {
 	t.Helper()
 	requireBinaries(t)
-	e := &emulatorProcess{t: t, dir: t.TempDir(), token: token, addr: "127.0.0.1:0", extraArgs: extraArgs}
+	e := &emulatorProcess{t: t, dir: t.TempDir(), token: token, extraArgs: extraArgs, front: newFrontProxy(t)}
+	e.URL = e.front.url + emulator.BasePath
 	e.start()
 	t.Cleanup(e.kill)
 	return e
 }
 
+// start runs the emulator on a fresh port with the state of any earlier start, and points the
+// front proxy at it once it says it is listening.
 func (e *emulatorProcess) start() {
 	e.t.Helper()
-	ready := filepath.Join(e.dir, "ready")
-	_ = os.Remove(ready)
-	args := append([]string{"serve", "-addr", e.addr, "-state", filepath.Join(e.dir, "tenant.json"), "-ready-file", ready}, e.extraArgs...)
+	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-state", filepath.Join(e.dir, "tenant.json")}, e.extraArgs...)
 	e.cmd = exec.CommandContext(e.t.Context(), emulatorBinary, args...)
 	e.cmd.Env = append(os.Environ(), "TEAMVIEWER_EMULATOR_TOKEN="+e.token)
+	stderr, err := e.cmd.StderrPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	if err := e.cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if data, err := os.ReadFile(ready); err == nil && len(data) > 0 {
-			e.URL = strings.TrimSpace(string(data))
-			u, err := url.Parse(e.URL)
+	// The server logs its address once it listens; reading its log waits for exactly that.
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() {
+		if _, base, ok := strings.Cut(lines.Text(), "listening on "); ok {
+			target, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(base), emulator.BasePath))
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			e.addr = u.Host // a restart reuses the port the first start was given
+			e.adminURL = target.String()
+			e.front.setTarget(target)
+			go func() { _, _ = io.Copy(io.Discard, stderr) }()
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	e.t.Fatal("the emulator did not become ready")
+	e.t.Fatalf("the emulator ended before it listened: %v", e.cmd.Wait())
 }
 
-// kill ends the emulator at once, as a crash would: no graceful shutdown.
+// kill ends the emulator at once, as a crash would: no graceful shutdown. Until the next start,
+// the front proxy drops every connection, as a dead endpoint does.
 func (e *emulatorProcess) kill() {
+	e.front.setTarget(nil)
 	if e.cmd != nil && e.cmd.Process != nil {
 		_ = e.cmd.Process.Kill()
 		_ = e.cmd.Wait()
 	}
 }
 
-// serverURL is the emulator's root, where its admin endpoints are.
-func (e *emulatorProcess) serverURL() string {
-	return strings.TrimSuffix(e.URL, emulator.BasePath)
-}
-
 func (e *emulatorProcess) users() []emulator.AdminUser {
 	e.t.Helper()
-	users, err := emulator.FetchAdminUsers(e.t.Context(), e.serverURL())
+	users, err := emulator.FetchAdminUsers(e.t.Context(), e.adminURL)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return users
 }
 
-// requests returns the emulator's request counts by "METHOD route"; a dead emulator has none.
-func (e *emulatorProcess) requests() map[string]int {
-	counts, err := emulator.FetchRequestCounts(e.t.Context(), e.serverURL())
-	if err != nil {
-		return map[string]int{}
+// frontProxy forwards to the emulator process of the moment, and can hold the answer to a write
+// so that a test knows a write is in flight when it kills the emulator.
+type frontProxy struct {
+	url string
+
+	mu     sync.Mutex
+	target *url.URL // nil while the emulator is down
+	// holdAfter, when positive, holds the answer to the first successful POST after that many
+	// have been answered: it is sent on held and dropped once release is closed.
+	holdAfter int
+	answered  int
+	held      chan string // the held POST's request body
+	release   chan struct{}
+}
+
+func newFrontProxy(t *testing.T) *frontProxy {
+	f := &frontProxy{}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
+
+func (f *frontProxy) setTarget(target *url.URL) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.target = target
+}
+
+// holdPOSTAfter arms the hold: the answer to the first POST TeamViewer carries out after n POSTs
+// were answered is kept from the client; its request body arrives on the returned channel, and
+// the connection is dropped once release is closed, as when the API dies before answering.
+func (f *frontProxy) holdPOSTAfter(n int) (held <-chan string, release chan<- struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holdAfter, f.held, f.release = n, make(chan string, 1), make(chan struct{})
+	return f.held, f.release
+}
+
+func (f *frontProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	target := f.target
+	f.mu.Unlock()
+	if target == nil {
+		dropConnection(w)
+		return
 	}
-	return counts
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) { dropConnection(w) }
+	proxy.ServeHTTP(rec, r)
+	if r.Method == http.MethodPost && rec.Code == http.StatusCreated && f.takeHold() {
+		f.held <- string(body)
+		<-f.release
+		dropConnection(w)
+		return
+	}
+	maps.Copy(w.Header(), rec.Header())
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// takeHold counts an answered POST and reports whether its answer is the one to hold.
+func (f *frontProxy) takeHold() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answered++
+	if f.holdAfter > 0 && f.answered > f.holdAfter {
+		f.holdAfter = 0
+		return true
+	}
+	return false
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+	}
 }

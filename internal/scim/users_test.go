@@ -2,492 +2,693 @@ package scim
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
 )
 
-func TestGetUser(t *testing.T) {
-	_, srv := newFake(t, User{ID: "u1", UserName: "cher@example.com", DisplayName: "Cher", Active: false})
-	c := newTestClient(t, srv.URL+basePath+"/", nil) // trailing slash tolerated
+// The directory is tested against the emulator rather than fakeTeamViewer:
+// request counts only mean something against a server that pages, filters
+// and answers the way TeamViewer documents.
 
-	u, err := c.GetUser(t.Context(), "u1")
-	want := User{ID: "u1", UserName: "cher@example.com", DisplayName: "Cher"}
-	if err != nil || u != want {
-		t.Errorf("got %+v, %v; want %+v", u, err, want)
+// terraformParallelism is how many reads Terraform makes at once by default.
+const terraformParallelism = 10
+
+// emulated is a company of users served by the emulator, with a Client for it.
+type emulated struct {
+	*emulator.Server
+	client *Client
+	users  []emulator.User
+	url    string // the test server's root, without BasePath
+}
+
+// newEmulated serves a company of n users; wrap, when not nil, stands between
+// the client and the emulator.
+func newEmulated(t *testing.T, n int, wrap func(http.Handler) http.Handler) *emulated {
+	t.Helper()
+	server := emulator.New(emulator.Options{Token: testToken})
+	users := server.AddUsers(n, "user%05d@example.com")
+	var h http.Handler = server
+	if wrap != nil {
+		h = wrap(h)
 	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &emulated{Server: server, client: newTestClient(t, srv.URL+emulator.BasePath, nil), users: users, url: srv.URL}
+}
 
-	_, err = c.GetUser(t.Context(), "u404")
-	if !errors.Is(err, ErrNotFound) {
-		t.Errorf("got %v, want ErrNotFound", err)
-	}
-
-	for _, id := range []string{"", ".", ".."} {
-		if _, err := c.GetUser(t.Context(), id); err == nil || errors.Is(err, ErrNotFound) {
-			t.Errorf("GetUser(%q) = %v, want an invalid-id error", id, err)
+// probes counts the requests ConfirmNotFound makes: unfiltered list requests
+// for one user, under any base path.
+func (e *emulated) probes() int {
+	n := 0
+	for _, r := range e.Requests() {
+		q, _ := url.ParseQuery(r.RawQuery)
+		if strings.HasSuffix(r.Path, "/Users") && q.Get("count") == "1" && q.Get("startIndex") == "1" && q.Get("filter") == "" {
+			n++
 		}
 	}
+	return n
 }
 
-func TestGetUserEscapesID(t *testing.T) {
-	var path latest[string]
-	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		path.set(r.URL.EscapedPath())
-		writeJSON(w, http.StatusOK, userJSON(testUser, true))
-	}, nil)
-	if _, err := c.GetUser(t.Context(), "a/b?c"); err != nil {
-		t.Fatal(err)
+// listings counts the listings begun: unfiltered list requests for the
+// first page.
+func (e *emulated) listings() int {
+	n := 0
+	for _, r := range e.Requests() {
+		q, _ := url.ParseQuery(r.RawQuery)
+		if r.Path == emulator.BasePath+"/Users" && q.Get("startIndex") == "1" && q.Get("filter") == "" {
+			n++
+		}
 	}
-	if got := path.get(); got != basePath+"/Users/a%2Fb%3Fc" {
-		t.Errorf("path %s", got)
-	}
+	return n
 }
 
-func TestCreateUser(t *testing.T) {
-	fake, srv := newFake(t)
-	c := newTestClient(t, srv.URL+basePath, nil)
-	u, err := c.CreateUser(t.Context(), NewUser{
-		UserName: "jane@example.com", DisplayName: "Jane Doe", Active: true,
-		Password: testPassword, PreferredLanguage: "de_DE", SSOCustomerID: "cust-1",
-	})
-	want := User{ID: "u1000", UserName: "jane@example.com", DisplayName: "Jane Doe", GivenName: "Jane", FamilyName: "Doe", Active: true}
-	if err != nil || u != want {
-		t.Fatalf("got %+v, %v; want %+v", u, err, want)
-	}
-	var sent map[string]any
-	body := fake.sentBodies()[0]
-	if err := json.Unmarshal([]byte(body), &sent); err != nil {
-		t.Fatal(err)
-	}
-	if sent["password"] != testPassword || sent["preferredLanguage"] != "de_DE" ||
-		fmt.Sprint(sent["schemas"]) != "[urn:ietf:params:scim:schemas:core:2.0:User urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser]" {
-		t.Errorf("sent %s", body)
-	}
+// singleGETs counts the requests for one user by id.
+func (e *emulated) singleGETs() int { return e.Count(http.MethodGet, "/Users/{id}") }
 
-	// A duplicate is the caller's to judge: a plain *Error, no lookup.
-	_, err = c.CreateUser(t.Context(), NewUser{UserName: "JANE@example.com", DisplayName: "Other"})
-	e := asError(t, err)
-	if e.StatusCode != http.StatusConflict || e.SCIMType != "uniqueness" || errors.Is(err, ErrNotFound) {
-		t.Errorf("got %+v", e)
+// want is the user as the API should return it now.
+func (e *emulated) want(t *testing.T, id string) User {
+	t.Helper()
+	u, ok := e.User(id)
+	if !ok {
+		t.Fatalf("the emulator has no user %s", id)
 	}
-	if n := fake.count("GET"); n != 0 {
-		t.Errorf("%d lookups after a 409, want none", n)
-	}
+	given, _ := u.GivenName()
+	family, _ := u.FamilyName()
+	return User{ID: u.ID, UserName: u.UserName, DisplayName: u.DisplayName, GivenName: given, FamilyName: family, Active: u.Active}
 }
 
-// The server creates the user, then the response is lost: CreateUser must
-// find the user instead of creating a second one.
-func TestCreateUserLostResponseFindsUser(t *testing.T) {
-	for name, lose := range map[string]func(t *testing.T, w http.ResponseWriter){
-		"dropped connection": dropConnection,
-		"503 after acting": func(t *testing.T, w http.ResponseWriter) {
-			writeJSON(w, http.StatusServiceUnavailable, `{"status":"503"}`)
-		},
-		"HTML 200 from a proxy": func(t *testing.T, w http.ResponseWriter) {
-			w.Header().Set("Content-Type", "text/html")
-			_, _ = io.WriteString(w, "<html>ok</html>")
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			fake, srv := newFake(t)
-			fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
-				if after && r.Method == http.MethodPost {
-					lose(t, w)
-					return true
+// readAll reads every id through d, parallelism reads at a time as
+// Terraform does, and returns the users by id.
+func readAll(t *testing.T, d *UserDirectory, ids []string, parallelism int) map[string]User {
+	t.Helper()
+	var (
+		mu   sync.Mutex
+		got  = make(map[string]User, len(ids))
+		errs []error
+		wg   sync.WaitGroup
+	)
+	next := make(chan string)
+	for range parallelism {
+		wg.Go(func() {
+			for id := range next {
+				u, err := d.GetUser(t.Context(), id)
+				mu.Lock()
+				got[id] = u
+				if err != nil {
+					errs = append(errs, err)
 				}
-				return false
-			}
-			c := newTestClient(t, srv.URL+basePath, nil)
-			u, err := c.CreateUser(t.Context(), NewUser{UserName: "Jane@Example.com", DisplayName: "Jane Doe", Active: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			users, requests := fake.snapshot()
-			if len(users) != 1 || u.ID != users[0].ID || fake.count("POST") != 1 {
-				t.Errorf("got %+v; server has %+v after %q", u, users, requests)
+				mu.Unlock()
 			}
 		})
 	}
-}
-
-// The connection drops before the server acts: the lookup finds nothing, so
-// the POST is sent again.
-func TestCreateUserResentWhenLookupFindsNothing(t *testing.T) {
-	fake, srv := newFake(t)
-	var posts atomic.Int32
-	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
-		if !after && r.Method == http.MethodPost {
-			if posts.Add(1) == 1 {
-				dropConnection(t, w)
-				return true
-			}
-		}
-		return false
+	for _, id := range ids {
+		next <- id
 	}
-	c := newTestClient(t, srv.URL+basePath, nil)
-	u, err := c.CreateUser(t.Context(), NewUser{UserName: "jane@example.com", DisplayName: "Jane Doe", Active: true})
-	if err != nil {
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	users, requests := fake.snapshot()
-	if len(users) != 1 || u.ID != users[0].ID || fake.count("POST") != 2 || fake.count("GET") == 0 {
-		t.Errorf("got %+v; server has %+v after %q", u, users, requests)
-	}
+	return got
 }
 
-// After a lookup finds nothing, the POST is resent no sooner than a retry
-// would be: here after the Retry-After of the failed response, which the
-// millisecond backoff of the test client cannot explain.
-func TestCreateUserResendWaits(t *testing.T) {
-	fake, srv := newFake(t)
-	var (
-		mu    sync.Mutex
-		posts []time.Time
-	)
-	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
-		if after || r.Method != http.MethodPost {
-			return false
-		}
-		mu.Lock()
-		posts = append(posts, time.Now())
-		first := len(posts) == 1
-		mu.Unlock()
-		if first {
-			w.Header().Set("Retry-After", "1")
-			writeJSON(w, http.StatusServiceUnavailable, `{"status":"503","detail":"busy"}`)
-		}
-		return first
+func ids(users []emulator.User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.ID
 	}
-	c := newTestClient(t, srv.URL+basePath, nil)
-	if _, err := c.CreateUser(t.Context(), NewUser{UserName: "jane@example.com", Active: true}); err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(posts) != 2 || fake.count("GET") == 0 {
-		t.Fatalf("%d POSTs and %d lookups, want 2 POSTs with a lookup between", len(posts), fake.count("GET"))
-	}
-	if gap := posts[1].Sub(posts[0]); gap < 900*time.Millisecond {
-		t.Errorf("resent after %s, want to wait for the 1s of Retry-After", gap)
-	}
+	return out
 }
 
-// The wait before a resend ends with the caller's context.
-func TestCreateUserResendWaitHonoursContext(t *testing.T) {
-	fake, srv := newFake(t)
-	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
-		if after || r.Method != http.MethodPost {
-			return false
-		}
-		w.Header().Set("Retry-After", "30")
-		writeJSON(w, http.StatusServiceUnavailable, `{"status":"503"}`)
-		return true
-	}
-	c := newTestClient(t, srv.URL+basePath, nil)
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := c.CreateUser(ctx, NewUser{UserName: "jane@example.com"})
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("returned after %s; want soon after the cancel", elapsed)
-	}
-	if e := asError(t, err); !errors.Is(err, context.Canceled) || e.Operation != "create user jane@example.com" || fake.count("POST") != 1 {
-		t.Errorf("got %v after %d POSTs, want context.Canceled after 1", err, fake.count("POST"))
-	}
-}
-
-func TestCreateUserRetryBudget(t *testing.T) {
-	fake, srv := newFake(t)
-	fake.fault = func(w http.ResponseWriter, r *http.Request, after bool) bool {
-		if r.Method == http.MethodPost {
-			writeJSON(w, http.StatusBadGateway, `{"status":"502"}`)
-			return true
-		}
-		return false
-	}
-	c := newTestClient(t, srv.URL+basePath, func(c *Config) { c.MaxRetries = 2 })
-	_, err := c.CreateUser(t.Context(), NewUser{UserName: "jane@example.com"})
-	e := asError(t, err)
-	if e.StatusCode != http.StatusBadGateway || e.Attempts != 3 || fake.count("POST") != 3 {
-		t.Errorf("got %+v after %d POSTs, want 3", e, fake.count("POST"))
-	}
-	if errors.Is(err, ErrNotFound) {
-		t.Error("the failed lookup leaked into the create error as ErrNotFound")
-	}
-}
-
-func TestPatchUser(t *testing.T) {
-	fake, srv := newFake(t, User{ID: "u1", UserName: "jane@example.com", DisplayName: "Jane Doe", Active: true})
-	c := newTestClient(t, srv.URL+basePath, nil)
-
-	name, active := "Jane Roe", false
-	u, err := c.PatchUser(t.Context(), "u1", UserPatch{DisplayName: &name, Active: &active})
-	want := User{ID: "u1", UserName: "jane@example.com", DisplayName: "Jane Roe", GivenName: "Jane", FamilyName: "Roe"}
-	if err != nil || u != want {
-		t.Fatalf("got %+v, %v; want %+v", u, err, want)
-	}
-	wantBody := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` +
-		`{"op":"replace","path":"displayName","value":"Jane Roe"},{"op":"replace","path":"active","value":false}]}`
-	if bodies := fake.sentBodies(); len(bodies) != 1 || bodies[0] != wantBody {
-		t.Errorf("sent %q\nwant %s", bodies, wantBody)
-	}
-
-	userName := "jroe@example.com"
-	if _, err := c.PatchUser(t.Context(), "u1", UserPatch{UserName: &userName}); err != nil {
-		t.Fatal(err)
-	}
-	wantBody = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"userName","value":"jroe@example.com"}]}`
-	if bodies := fake.sentBodies(); bodies[1] != wantBody {
-		t.Errorf("sent %s\nwant %s", bodies[1], wantBody)
-	}
-
-	// An empty patch reads instead of writing.
-	u, err = c.PatchUser(t.Context(), "u1", UserPatch{})
-	if err != nil || u.UserName != userName || fake.count("PATCH") != 2 {
-		t.Errorf("empty patch: got %+v, %v after %d PATCHes", u, err, fake.count("PATCH"))
-	}
-
-	if _, err := c.PatchUser(t.Context(), "u404", UserPatch{Active: &active}); !errors.Is(err, ErrNotFound) {
-		t.Errorf("got %v, want ErrNotFound", err)
-	}
-}
-
-func TestUserPatchIsEmpty(t *testing.T) {
-	s, b := "", false
-	for _, p := range []UserPatch{{UserName: &s}, {DisplayName: &s}, {Active: &b}} {
-		if p.IsEmpty() {
-			t.Errorf("%+v reported empty", p)
+// checkAll fails the test unless got holds every user as the emulator has it.
+func (e *emulated) checkAll(t *testing.T, got map[string]User) {
+	t.Helper()
+	for _, u := range e.users {
+		if want := e.want(t, u.ID); got[u.ID] != want {
+			t.Fatalf("user %s: got %+v, want %+v", u.ID, got[u.ID], want)
 		}
 	}
-	if !(UserPatch{}).IsEmpty() {
-		t.Error("zero patch not empty")
+}
+
+// gate holds list requests until released, so that tests can act while a
+// listing is loading.
+type gate struct {
+	entered  chan struct{} // closed when the first list request arrives
+	release  chan struct{} // close to let list requests through
+	once     sync.Once
+	released sync.Once
+}
+
+func newGate() *gate {
+	return &gate{entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gate) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") {
+			g.once.Do(func() { close(g.entered) })
+			<-g.release
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (g *gate) open() { g.released.Do(func() { close(g.release) }) }
+
+// waitEntered waits for the first list request to reach the gate.
+func (g *gate) waitEntered(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no listing started")
 	}
 }
 
-func someUsers(n int) []User {
-	users := make([]User, n)
-	for i := range users {
-		users[i] = User{ID: fmt.Sprintf("u%d", i), UserName: fmt.Sprintf("user%d@example.com", i), DisplayName: "User", Active: true}
-	}
-	return users
-}
-
-func TestListUsersPaging(t *testing.T) {
-	fake, srv := newFake(t, someUsers(5)...)
-	c := newTestClient(t, srv.URL+basePath, nil)
-	users, err := c.ListUsers(t.Context(), ListOptions{PageSize: 2})
-	if err != nil || len(users) != 5 || users[4].ID != "u4" {
-		t.Fatalf("got %d users, %v", len(users), err)
-	}
-	_, requests := fake.snapshot()
-	want := []string{
-		basePath + "/Users?count=2&startIndex=1",
-		basePath + "/Users?count=2&startIndex=3",
-		basePath + "/Users?count=2&startIndex=5",
-	}
-	if strings.Join(requests, "\n") != "GET "+strings.Join(want, "\nGET ") {
-		t.Errorf("requests:\n%s", strings.Join(requests, "\n"))
-	}
-}
-
-func TestListUsersUnusualServers(t *testing.T) {
+// Runs that read a few users keep to single GETs, and the listing starts
+// with the first read past the threshold.
+func TestDirectoryThreshold(t *testing.T) {
 	tests := []struct {
-		name      string
-		handler   http.HandlerFunc
-		wantUsers int
-		maxCalls  int
-		wantErr   string // "" = no error; else in an error matching ErrInvalidResponse
+		name        string
+		singleReads int
+		want        int // single reads before the listing
 	}{
-		{
-			name: "ignores count",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusOK, listJSON(5, someUsers(5)))
-			},
-			wantUsers: 5, maxCalls: 1,
-		},
-		{
-			// A server that limits its pages (or honours count) but
-			// ignores startIndex. Part of the users returned as all of
-			// them would make the rest look deleted.
-			name: "pages, ignores startIndex",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusOK, listJSON(5, someUsers(5)[:2]))
-			},
-			maxCalls: 2, wantErr: "read 2 of 5 users",
-		},
-		{
-			name: "ignores startIndex, no totalResults",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusOK, listJSON(-1, someUsers(3)))
-			},
-			wantUsers: 3, maxCalls: 2,
-		},
-		{
-			name: "smaller pages than asked",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				start, _ := strconv.Atoi(r.URL.Query().Get("startIndex"))
-				all := someUsers(5)
-				writeJSON(w, http.StatusOK, listJSON(5, all[start-1:min(start+1, 5)]))
-			},
-			wantUsers: 5, maxCalls: 3,
-		},
-		{
-			name: "totalResults overstated",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				start, _ := strconv.Atoi(r.URL.Query().Get("startIndex"))
-				all := someUsers(3)
-				writeJSON(w, http.StatusOK, listJSON(10, all[min(start-1, 3):]))
-			},
-			wantUsers: 3, maxCalls: 2,
-		},
-		{
-			name: "empty",
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusOK, `{"totalResults":0,"startIndex":0,"Resources":[]}`)
-			},
-			wantUsers: 0, maxCalls: 1,
-		},
+		{"default", 0, defaultSingleReads},
+		{"custom", 5, 5},
+		{"none", -1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var calls atomic.Int32
-			c := serve(t, func(w http.ResponseWriter, r *http.Request) {
-				if calls.Add(1) > 10 {
-					t.Error("paging does not end")
-					writeJSON(w, http.StatusOK, `{"totalResults":0}`)
-					return
+			company := newEmulated(t, 20, nil)
+			d := NewUserDirectory(company.client, DirectoryOptions{SingleReads: tt.singleReads})
+			for i, u := range company.users[:tt.want] {
+				if _, err := d.GetUser(t.Context(), u.ID); err != nil {
+					t.Fatal(err)
 				}
-				tt.handler(w, r)
-			}, nil)
-			users, err := c.ListUsers(t.Context(), ListOptions{})
-			if n := int(calls.Load()); len(users) != tt.wantUsers || n > tt.maxCalls {
-				t.Errorf("got %d users after %d calls; want %d users after at most %d", len(users), n, tt.wantUsers, tt.maxCalls)
+				if got := company.TotalRequests(); got != i+1 || company.singleGETs() != i+1 {
+					t.Fatalf("after %d reads: %d requests, %d of them single GETs; want only single GETs", i+1, got, company.singleGETs())
+				}
 			}
-			if tt.wantErr == "" && err != nil {
-				t.Errorf("got %v", err)
+			got, err := d.GetUser(t.Context(), company.users[tt.want].ID)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if tt.wantErr != "" && (!errors.Is(err, ErrInvalidResponse) || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Errorf("got %v, want ErrInvalidResponse saying %q", err, tt.wantErr)
+			if got != company.want(t, company.users[tt.want].ID) {
+				t.Errorf("got %+v", got)
+			}
+			if company.listings() != 1 || company.singleGETs() != tt.want {
+				t.Errorf("read %d: %d listings and %d single GETs, want 1 and %d", tt.want+1, company.listings(), company.singleGETs(), tt.want)
 			}
 		})
 	}
 }
 
-// listJSON renders a ListResponse echoing startIndex 0 like TeamViewer; a
-// negative total leaves totalResults out.
-func listJSON(total int, users []User) string {
-	items := make([]string, len(users))
-	for i, u := range users {
-		items[i] = userJSON(u, false)
+// A plan managing one user of a large company costs one request.
+func TestDirectoryOneUserInLargeCompany(t *testing.T) {
+	company := newEmulated(t, 5000, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	got := readAll(t, d, []string{company.users[4321].ID}, terraformParallelism)
+	if got[company.users[4321].ID] != company.want(t, company.users[4321].ID) {
+		t.Errorf("got %+v", got)
 	}
-	totalMember := ""
-	if total >= 0 {
-		totalMember = fmt.Sprintf(`"totalResults":%d,`, total)
-	}
-	return fmt.Sprintf(`{%s"startIndex":0,"Resources":[%s]}`, totalMember, strings.Join(items, ","))
-}
-
-func TestFindUserByUserName(t *testing.T) {
-	stored := []User{
-		{ID: "u1", UserName: "jane@example.com", DisplayName: "Jane", Active: true},
-		{ID: "u2", UserName: "Mixed.Case@Example.com", DisplayName: "Mixed", Active: true},
-		{ID: "u3", UserName: `o"brien\x@example.com`, DisplayName: "Quote", Active: true},
-	}
-	tests := []struct {
-		query     string
-		wantID    string
-		wantLists int // filtered and unfiltered list requests the lookup needs
-	}{
-		{"jane@example.com", "u1", 1},
-		{"Jane@Example.COM", "u1", 2},         // exact, then the scan
-		{"MIXED.CASE@EXAMPLE.COM", "u2", 2},   // exact, then the scan
-		{`o"brien\x@example.com`, "u3", 1},    // quoting reaches the server intact
-		{"nobody@example.com", "", 2},         // exact, then the scan
-		{"Nobody@Example.com", "", 2},         // exact, then the scan
-		{"jane@example.com.evil.test", "", 2}, // no prefix matches
-		{"Mixed.Case@Example.com", "u2", 1},   // exact
-		{strings.ToUpper(`o"brien\x@example.com`), "u3", 2},
-	}
-	for _, tt := range tests {
-		fake, srv := newFake(t, stored...)
-		c := newTestClient(t, srv.URL+basePath, nil)
-		u, err := c.FindUserByUserName(t.Context(), tt.query)
-		lists := fake.count("GET " + basePath + "/Users?")
-		if tt.wantID == "" {
-			if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), tt.query) || asError(t, err).Hint() != "" {
-				t.Errorf("%s: got %+v, %v; want ErrNotFound naming the userName, without hint", tt.query, u, err)
-			}
-		} else if err != nil || u.ID != tt.wantID {
-			t.Errorf("%s: got %+v, %v; want %s", tt.query, u, err, tt.wantID)
-		}
-		if lists != tt.wantLists {
-			_, requests := fake.snapshot()
-			t.Errorf("%s: %d list requests, want %d: %q", tt.query, lists, tt.wantLists, requests)
-		}
+	if n := company.TotalRequests(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
 
-// A server that ignores the filter returns users with other userNames; they
-// must never be taken for the one asked for.
-func TestFindUserByUserNameServerIgnoresFilter(t *testing.T) {
-	fake, srv := newFake(t,
-		User{ID: "u1", UserName: "alice@example.com"},
-		User{ID: "u2", UserName: "bob@example.com"},
-		User{ID: "u3", UserName: "Bob@example.com"},
+// A refresh of every user of a 1,000-user company takes a handful of
+// requests, and every user read is the server's.
+func TestDirectoryBulkRefresh(t *testing.T) {
+	company := newEmulated(t, 1000, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	company.checkAll(t, readAll(t, d, ids(company.users), terraformParallelism))
+	if n := company.TotalRequests(); n > 15 {
+		t.Errorf("%d requests for 1000 users, want at most 15", n)
+	}
+	if n := company.listings(); n != 1 {
+		t.Errorf("%d listings, want 1", n)
+	}
+}
+
+// Concurrent reads share one listing, however many pages it has.
+func TestDirectorySingleListing(t *testing.T) {
+	company := newEmulated(t, 1000, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{PageSize: 100})
+	company.checkAll(t, readAll(t, d, ids(company.users), terraformParallelism))
+	if n := company.listings(); n != 1 {
+		t.Errorf("%d listings, want 1", n)
+	}
+	if n := company.Count(http.MethodGet, "/Users"); n != 10 {
+		t.Errorf("%d list requests, want the 10 pages of one listing", n)
+	}
+	if n := company.singleGETs(); n > defaultSingleReads {
+		t.Errorf("%d single GETs, want at most %d", n, defaultSingleReads)
+	}
+}
+
+// Disabled reads every user with its own GET.
+func TestDirectoryDisabled(t *testing.T) {
+	company := newEmulated(t, 50, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+	first := company.want(t, company.users[0].ID)
+	written := first
+	written.DisplayName = "Never Sent"
+	d.Remember(written)
+	company.checkAll(t, readAll(t, d, ids(company.users), terraformParallelism))
+	if company.singleGETs() != 50 || company.TotalRequests() != 50 {
+		t.Errorf("%d requests, %d single GETs; want 50 single GETs only", company.TotalRequests(), company.singleGETs())
+	}
+}
+
+// The refresh is latency-bound. Single GETs of every user take at least
+// users/parallelism round trips, 100 here, so a bulk refresh ten times as
+// fast must finish within 10. It takes about one: the first single GETs and
+// the one page of the listing travel side by side. The latency is large so
+// that CPU time, which the race detector and a busy machine inflate, does
+// not decide the outcome.
+func TestDirectoryLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sleeps for the emulated latency")
+	}
+	const latency = 100 * time.Millisecond
+	company := newEmulated(t, 1000, nil)
+	company.SetLatency(latency)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	start := time.Now()
+	got := readAll(t, d, ids(company.users), terraformParallelism)
+	elapsed := time.Since(start)
+	company.checkAll(t, got)
+	singleGETRounds := len(company.users) / terraformParallelism
+	if limit := time.Duration(singleGETRounds) * latency / 10; elapsed > limit {
+		t.Errorf("bulk refresh took %s, want at most %s, a tenth of what single GETs need at least", elapsed, limit)
+	}
+}
+
+// A change made before the listing was taken is seen, also for users read
+// with a single GET before the change.
+func TestDirectorySeesOutOfBandChanges(t *testing.T) {
+	company := newEmulated(t, 10, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	early := company.users[0].ID
+	for _, u := range company.users[:defaultSingleReads] {
+		if _, err := d.GetUser(t.Context(), u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{early, company.users[7].ID} {
+		company.Update(id, func(u *emulator.User) {
+			u.DisplayName = "Changed Elsewhere"
+			u.Active = false
+		})
+	}
+	company.checkAll(t, readAll(t, d, ids(company.users), terraformParallelism))
+	if company.listings() != 1 {
+		t.Errorf("%d listings, want 1", company.listings())
+	}
+}
+
+// A user the listing lacks is looked up by id before it is reported
+// missing: it may have been created after the listing was taken.
+func TestDirectoryConfirmsMissingUsers(t *testing.T) {
+	company := newEmulated(t, 10, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	readAll(t, d, ids(company.users), 1)
+	if company.listings() != 1 {
+		t.Fatalf("%d listings, want 1", company.listings())
+	}
+
+	late := company.AddUser(emulator.User{UserName: "late@example.com", DisplayName: "Late Comer", Active: true})
+	before := company.singleGETs()
+	got, err := d.GetUser(t.Context(), late.ID)
+	if err != nil || got != company.want(t, late.ID) {
+		t.Errorf("user created after the listing: got %+v, %v", got, err)
+	}
+	_, err = d.GetUser(t.Context(), "u9999999")
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing user: got %v, want ErrNotFound", err)
+	}
+	if n := company.singleGETs() - before; n != 2 || company.listings() != 1 {
+		t.Errorf("%d single GETs and %d listings, want 2 and still 1", n, company.listings())
+	}
+}
+
+// A failed listing is tried once; the reads go on with single GETs.
+func TestDirectoryListingFailureFallsBack(t *testing.T) {
+	var (
+		mu           sync.Mutex
+		listAttempts int
 	)
-	fake.ignoreFilter = true
-	c := newTestClient(t, srv.URL+basePath, nil)
-
-	if u, err := c.FindUserByUserName(t.Context(), "carol@example.com"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("got %+v, %v; want ErrNotFound", u, err)
+	company := newEmulated(t, 30, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") {
+				mu.Lock()
+				listAttempts++
+				mu.Unlock()
+				writeJSON(w, http.StatusBadRequest, `{"status":"400","scimType":"tooMany","detail":"listing refused"}`)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	company.checkAll(t, readAll(t, d, ids(company.users), terraformParallelism))
+	mu.Lock()
+	defer mu.Unlock()
+	if listAttempts != 1 {
+		t.Errorf("%d list requests, want the one of a single failed listing", listAttempts)
 	}
-	// Exact beats case-insensitive, whatever the order.
-	if u, err := c.FindUserByUserName(t.Context(), "Bob@example.com"); err != nil || u.ID != "u3" {
-		t.Errorf("got %+v, %v; want u3", u, err)
-	}
-	if u, err := c.FindUserByUserName(t.Context(), "ALICE@example.com"); err != nil || u.ID != "u1" {
-		t.Errorf("got %+v, %v; want the only case-insensitive match u1", u, err)
-	}
-}
-
-// Two users whose userNames differ only in case, and neither spelled as
-// asked: either could be meant, so the lookup fails naming both, rather than
-// taking the first and binding the wrong user.
-func TestFindUserByUserNameAmbiguous(t *testing.T) {
-	for _, ignoreFilter := range []bool{false, true} {
-		fake, srv := newFake(t,
-			User{ID: "u1", UserName: "alice@example.com"},
-			User{ID: "u2", UserName: "bob@example.com"},
-			User{ID: "u3", UserName: "Bob@Example.com"},
-		)
-		fake.ignoreFilter = ignoreFilter
-		c := newTestClient(t, srv.URL+basePath, nil)
-		u, err := c.FindUserByUserName(t.Context(), "BOB@example.com")
-		if err == nil || errors.Is(err, ErrNotFound) || !containsAll(err.Error(), "u2 (bob@example.com)", "u3 (Bob@Example.com)") {
-			t.Errorf("server ignores filter %t: got %+v, %v; want an error naming u2 and u3", ignoreFilter, u, err)
-		}
-		if e := asError(t, err); e.Operation != "find user BOB@example.com" {
-			t.Errorf("operation %q", e.Operation)
-		}
+	if n := company.singleGETs(); n != 30 {
+		t.Errorf("%d single GETs, want 30", n)
 	}
 }
 
-func TestFindUserByUserNameErrors(t *testing.T) {
-	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusForbidden, `{"error":"invalid_permission"}`)
-	}, nil)
-	if _, err := c.FindUserByUserName(t.Context(), "jane@example.com"); !errors.Is(err, ErrForbidden) {
-		t.Errorf("got %v, want ErrForbidden", err)
+// A remembered write wins over the listing, also over one that finishes
+// loading after the write.
+func TestDirectoryRememberWins(t *testing.T) {
+	g := newGate()
+	company := newEmulated(t, 10, g.wrap)
+	t.Cleanup(g.open)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+	// Bounded, so that a directory listing too early fails the test at the
+	// gate instead of hanging it.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for _, u := range company.users[:defaultSingleReads] {
+		if _, err := d.GetUser(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := c.FindUserByUserName(t.Context(), ""); err == nil || errors.Is(err, ErrNotFound) {
-		t.Errorf("empty userName: got %v", err)
+
+	// These writes are not sent, so the listing holds the old values: only
+	// Remember can make the reads return the new ones.
+	duringLoad := company.want(t, company.users[3].ID)
+	duringLoad.DisplayName = "Written During Load"
+	afterLoad := company.want(t, company.users[4].ID)
+	afterLoad.Active = false
+
+	type result struct {
+		u   User
+		err error
+	}
+	first := make(chan result, 1)
+	go func() {
+		u, err := d.GetUser(ctx, duringLoad.ID)
+		first <- result{u, err}
+	}()
+	g.waitEntered(t)
+	d.Remember(duringLoad)
+	g.open()
+	if r := <-first; r.err != nil || r.u != duringLoad {
+		t.Errorf("write during the load: got %+v, %v; want %+v", r.u, r.err, duringLoad)
+	}
+
+	// A rename after the listing was taken, sent and remembered: the old
+	// userName must no longer find the user in the stale listing.
+	oldName := company.users[5].UserName
+	company.Update(company.users[5].ID, func(u *emulator.User) { u.UserName = "renamed@example.com" })
+	renamed := company.want(t, company.users[5].ID)
+	d.Remember(renamed)
+	d.Remember(afterLoad)
+
+	before := company.TotalRequests()
+	if got, err := d.GetUser(ctx, afterLoad.ID); err != nil || got != afterLoad {
+		t.Errorf("write after the load: got %+v, %v; want %+v", got, err, afterLoad)
+	}
+	if got, err := d.FindUserByUserName(ctx, "Renamed@Example.com"); err != nil || got != renamed {
+		t.Errorf("find by the new name: got %+v, %v; want %+v", got, err, renamed)
+	}
+	if n := company.TotalRequests() - before; n != 0 {
+		t.Errorf("%d requests for remembered users, want 0", n)
+	}
+	if got, err := d.FindUserByUserName(ctx, oldName); !errors.Is(err, ErrNotFound) {
+		t.Errorf("find by the old name: got %+v, %v; want ErrNotFound", got, err)
+	}
+}
+
+// A read waiting for the listing gives up when its context ends, and the
+// listing goes on for the others, even when the read that started it gave up.
+func TestDirectoryWaitHonoursContext(t *testing.T) {
+	g := newGate()
+	company := newEmulated(t, 10, g.wrap)
+	t.Cleanup(g.open)
+	d := NewUserDirectory(company.client, DirectoryOptions{SingleReads: -1})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	starter := make(chan error, 1)
+	go func() {
+		_, err := d.GetUser(ctx, company.users[0].ID)
+		starter <- err
+	}()
+	g.waitEntered(t)
+	cancel()
+	select {
+	case err := <-starter:
+		var e *Error
+		if !errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Operation != "get user "+company.users[0].ID {
+			t.Errorf("cancelled read: got %v, want a *Error for the read matching context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cancelled read is still waiting for the listing")
+	}
+
+	g.open()
+	got, err := d.GetUser(t.Context(), company.users[1].ID)
+	if err != nil || got != company.want(t, company.users[1].ID) {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	if company.listings() != 1 || company.singleGETs() != 0 {
+		t.Errorf("%d listings and %d single GETs, want the one listing to serve the read", company.listings(), company.singleGETs())
+	}
+}
+
+// FindUserByUserName answers from the listing without regard to case, and
+// asks the server about userNames the listing lacks.
+func TestDirectoryFindUserByUserName(t *testing.T) {
+	company := newEmulated(t, 1000, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{})
+
+	// Below the threshold, a find is the Client's own.
+	target := company.want(t, company.users[500].ID)
+	if got, err := d.FindUserByUserName(t.Context(), target.UserName); err != nil || got != target {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if n := company.Count(http.MethodGet, "/Users"); n != 1 || company.listings() != 0 {
+		t.Fatalf("%d list requests, %d of them listings; want 1 filtered one", n, company.listings())
+	}
+
+	readAll(t, d, ids(company.users[:10]), terraformParallelism)
+	before := company.TotalRequests()
+	other := company.want(t, company.users[999].ID)
+	if got, err := d.FindUserByUserName(t.Context(), strings.ToUpper(other.UserName)); err != nil || got != other {
+		t.Errorf("find from the listing: got %+v, %v; want %+v", got, err, other)
+	}
+	if n := company.TotalRequests() - before; n != 0 {
+		t.Errorf("%d requests for a user in the listing, want 0", n)
+	}
+
+	late := company.AddUser(emulator.User{UserName: "late@example.com", DisplayName: "Late", Active: true})
+	if got, err := d.FindUserByUserName(t.Context(), late.UserName); err != nil || got.ID != late.ID {
+		t.Errorf("user created after the listing: got %+v, %v", got, err)
+	}
+	if _, err := d.FindUserByUserName(t.Context(), "nobody@example.com"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing user: got %v, want ErrNotFound", err)
+	}
+}
+
+// Many readers, writers and a listing at once: run with -race.
+func TestDirectoryConcurrentUse(t *testing.T) {
+	company := newEmulated(t, 200, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{PageSize: 50})
+	var wg sync.WaitGroup
+	for i, u := range company.users {
+		wg.Go(func() {
+			if i%3 == 0 {
+				d.Remember(company.want(t, u.ID))
+			}
+			if _, err := d.GetUser(t.Context(), u.ID); err != nil {
+				t.Error(err)
+			}
+			if _, err := d.FindUserByUserName(t.Context(), fmt.Sprintf("USER%05d@example.com", i+1)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// A mistyped tenant URL answers 404 to every request. That must not read as
+// "every user is gone", which would make the provider drop them all from
+// state, whether the directory lists, reads singly or is disabled.
+func TestDirectoryWrongBaseURLIsNoNotFound(t *testing.T) {
+	for name, opts := range map[string]DirectoryOptions{
+		"single reads": {},
+		"listing":      {SingleReads: -1},
+		"disabled":     {Disabled: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			company := newEmulated(t, 5, nil)
+			wrongURL := company.url + emulator.BasePath + "/v3"
+			d := NewUserDirectory(newTestClient(t, wrongURL, nil), opts)
+			_, getErr := d.GetUser(t.Context(), company.users[0].ID)
+			_, findErr := d.FindUserByUserName(t.Context(), company.users[1].UserName)
+			for op, err := range map[string]error{
+				"get user " + company.users[0].ID:        getErr,
+				"find user " + company.users[1].UserName: findErr,
+			} {
+				if err == nil || errors.Is(err, ErrNotFound) {
+					t.Fatalf("%s: got %v, want an error that does not match ErrNotFound", op, err)
+				}
+				if e := asError(t, err); e.Operation != op {
+					t.Errorf("operation %q, want %q", e.Operation, op)
+				}
+				if msg := err.Error(); !containsAll(msg, wrongURL, "tenant_url", "TEAMVIEWER_TENANT_URL", "HTTP 404") {
+					t.Errorf("error %q does not name the tenant URL, the settings and the probe's 404", msg)
+				}
+			}
+			if n := company.probes(); n != 1 {
+				t.Errorf("%d probes, want 1 for the directory", n)
+			}
+		})
+	}
+}
+
+// On the right URL, a missing user is still ErrNotFound: the probe finds
+// the Users endpoint, and only then is the 404 believed.
+func TestDirectoryConfirmsNotFound(t *testing.T) {
+	company := newEmulated(t, 5, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+	for range 3 {
+		if _, err := d.GetUser(t.Context(), "u9999999"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("got %v, want ErrNotFound", err)
+		}
+	}
+	if n := company.probes(); n != 1 {
+		t.Errorf("%d probes, want 1", n)
+	}
+	// Other errors pass unchanged, without a probe.
+	other := errors.New("other")
+	if err := d.ConfirmNotFound(t.Context(), other); !errors.Is(err, other) {
+		t.Errorf("got %v, want the error unchanged", err)
+	}
+	if err := d.ConfirmNotFound(t.Context(), nil); err != nil {
+		t.Errorf("got %v for nil", err)
+	}
+}
+
+// Concurrent misses share one probe, whether it succeeds or fails.
+func TestDirectoryProbesOnce(t *testing.T) {
+	for name, path := range map[string]string{"right URL": emulator.BasePath, "wrong URL": emulator.BasePath + "/v3"} {
+		t.Run(name, func(t *testing.T) {
+			company := newEmulated(t, 5, nil)
+			company.SetLatency(20 * time.Millisecond) // keeps the probe in flight while the misses arrive
+			d := NewUserDirectory(newTestClient(t, company.url+path, nil), DirectoryOptions{Disabled: true})
+			var wg sync.WaitGroup
+			for i := range terraformParallelism * 2 {
+				wg.Go(func() {
+					_, err := d.GetUser(t.Context(), fmt.Sprintf("u%07d", 9000000+i))
+					if wantNotFound := path == emulator.BasePath; errors.Is(err, ErrNotFound) != wantNotFound {
+						t.Errorf("got %v, want ErrNotFound: %t", err, wantNotFound)
+					}
+				})
+			}
+			wg.Wait()
+			if n := company.probes(); n != 1 {
+				t.Errorf("%d probes, want 1", n)
+			}
+		})
+	}
+}
+
+// A listing that succeeded, the directory's own or a lookup's filtered
+// one, proves the Users endpoint: no probe follows.
+func TestDirectoryNoProbeAfterListing(t *testing.T) {
+	company := newEmulated(t, 10, nil)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+	if _, err := d.FindUserByUserName(t.Context(), "nobody@example.com"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+	if _, err := d.GetUser(t.Context(), "u9999999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+
+	listed := newEmulated(t, 10, nil)
+	d = NewUserDirectory(listed.client, DirectoryOptions{SingleReads: -1})
+	readAll(t, d, ids(listed.users), terraformParallelism)
+	if _, err := d.GetUser(t.Context(), "u9999999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+	if n := company.probes() + listed.probes(); n != 0 {
+		t.Errorf("%d probes, want none", n)
+	}
+}
+
+// A miss waiting for the probe gives up when its context ends, never
+// reporting the user gone; the probe goes on for the others.
+func TestDirectoryProbeWaitHonoursContext(t *testing.T) {
+	g := newGate()
+	company := newEmulated(t, 5, g.wrap)
+	t.Cleanup(g.open)
+	d := NewUserDirectory(company.client, DirectoryOptions{Disabled: true})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	first := make(chan error, 1)
+	go func() {
+		_, err := d.GetUser(ctx, "u9999999")
+		first <- err
+	}()
+	g.waitEntered(t)
+	cancel()
+	select {
+	case err := <-first:
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrNotFound) || asError(t, err).Operation != "get user u9999999" {
+			t.Errorf("got %v, want a *Error for the read matching context.Canceled and not ErrNotFound", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cancelled read is still waiting for the probe")
+	}
+
+	g.open()
+	if _, err := d.GetUser(t.Context(), "u9999998"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("got %v, want ErrNotFound", err)
+	}
+	if n := company.probes(); n != 1 {
+		t.Errorf("%d probes, want the one the cancelled read started", n)
+	}
+}
+
+// The directory applies the Client's rule for userNames that differ only in
+// case: from a loaded listing, several such users and no exact one are an
+// error; before it, only an exact match among the remembered writes answers,
+// since those are not all users and a case-insensitive match among them
+// could hide the exact one on the server.
+func TestDirectoryFindUserByUserNameCase(t *testing.T) {
+	company := newEmulated(t, 10, nil)
+	bob := company.AddUser(emulator.User{UserName: "bob@example.com", Active: true})
+	bobToo := company.AddUser(emulator.User{UserName: "Bob@Example.com", Active: true})
+
+	d := NewUserDirectory(company.client, DirectoryOptions{SingleReads: 100})
+	remembered := company.want(t, bob.ID)
+	d.Remember(remembered)
+	if got, err := d.FindUserByUserName(t.Context(), bobToo.UserName); err != nil || got.ID != bobToo.ID {
+		t.Errorf("before the listing: got %+v, %v; want the exact match %s from the server", got, err, bobToo.ID)
+	}
+	if got, err := d.FindUserByUserName(t.Context(), bob.UserName); err != nil || got != remembered {
+		t.Errorf("exact remembered match: got %+v, %v", got, err)
+	}
+
+	d = NewUserDirectory(company.client, DirectoryOptions{SingleReads: -1})
+	readAll(t, d, ids(company.users), terraformParallelism)
+	_, err := d.FindUserByUserName(t.Context(), "BOB@example.com")
+	if err == nil || errors.Is(err, ErrNotFound) || !containsAll(err.Error(), bob.ID, bobToo.ID) {
+		t.Errorf("from the listing: got %v, want an error naming %s and %s", err, bob.ID, bobToo.ID)
 	}
 }
