@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -49,7 +50,10 @@ const (
 		"the provider's \"token\" attribute or the " + envToken + " environment variable."
 )
 
-var _ provider.Provider = (*teamViewerProvider)(nil)
+var (
+	_ provider.Provider                  = (*teamViewerProvider)(nil)
+	_ provider.ProviderWithListResources = (*teamViewerProvider)(nil)
+)
 
 // New returns the provider factory for the given version ("dev" for local builds, "test" in tests).
 func New(version string) func() provider.Provider {
@@ -226,10 +230,15 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *teamViewerProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newUserResource}
+}
+
+func (p *teamViewerProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newUserListResource}
 }
 
 func (p *teamViewerProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -12,11 +12,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -27,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*userResource)(nil)
 	_ resource.ResourceWithImportState = (*userResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*userResource)(nil)
+	_ resource.ResourceWithIdentity    = (*userResource)(nil)
 )
 
 var (
@@ -143,6 +146,32 @@ const createOnlyNote = "Sent only when the provider creates the user: TeamViewer
 	"when the provider adopts a deactivated user (see the resource's description), since TeamViewer accepts it " +
 	"only on create."
 
+// userIdentityModel is the resource's identity: TeamViewer's user id, which never changes, so that
+// `import { identity = { id = "u1234567" } }` and `terraform query` can name a user.
+type userIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description:       "TeamViewer's user id, such as u1234567.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setUser records user in state and, where the CLI keeps resource identities (Terraform 1.12 and
+// later), in the identity.
+func setUser(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, model userResourceModel, diags *diag.Diagnostics) {
+	diags.Append(state.Set(ctx, model)...)
+	if identity != nil {
+		diags.Append(identity.Set(ctx, userIdentityModel{ID: model.ID})...)
+	}
+}
+
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configureData(req.ProviderData, &resp.Diagnostics); data != nil {
 		r.users = data.users
@@ -164,7 +193,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if result.User.ID != "" {
 		// A user that exists goes to state even when a follow-up failed; Terraform then marks it
 		// tainted, which beats a user orphaned outside state.
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(result.User))...)
+		setUser(ctx, &resp.State, resp.Identity, plan.withUser(result.User), &resp.Diagnostics)
 	}
 	switch {
 	case err != nil:
@@ -225,13 +254,18 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if errors.Is(err, scim.ErrNotFound) {
 		tflog.Warn(ctx, "TeamViewer user no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
+		if resp.Identity != nil {
+			// The framework wants an identity even from a Read that removes the resource, which
+			// a read right after an import by id, or of a state from before identities, lacks.
+			resp.Diagnostics.Append(resp.Identity.Set(ctx, userIdentityModel{ID: state.ID})...)
+		}
 		return
 	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to read TeamViewer user", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state.withUser(user))...)
+	setUser(ctx, &resp.State, resp.Identity, state.withUser(user), &resp.Diagnostics)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -253,7 +287,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		addClientError(&resp.Diagnostics, "Unable to update TeamViewer user", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan.withUser(user))...)
+	setUser(ctx, &resp.State, resp.Identity, plan.withUser(user), &resp.Diagnostics)
 }
 
 // ModifyPlan warns when a plan changes a setting that TeamViewer accepts only on create, so the
@@ -301,8 +335,14 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes a user id (u1234567) or a user name (jane@example.com, in any case).
+// ImportState takes a user id (u1234567) or a user name (jane@example.com, in any case), or an
+// identity (Terraform 1.12 and later) holding the id.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		// Read fills in the rest, and reports an id that does not exist.
+		resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+		return
+	}
 	if strings.TrimSpace(req.ID) == "" {
 		resp.Diagnostics.AddError("Missing TeamViewer user to import", "The import ID is empty. Give the user's "+
 			"TeamViewer id (such as u1234567) or user name (such as jane.doe@example.com):\n\n"+
@@ -319,5 +359,5 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		addClientError(&resp.Diagnostics, fmt.Sprintf("Unable to import TeamViewer user %q", req.ID), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, userResourceModel{}.withUser(user))...)
+	setUser(ctx, &resp.State, resp.Identity, userResourceModel{}.withUser(user), &resp.Diagnostics)
 }

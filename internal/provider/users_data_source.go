@@ -24,6 +24,14 @@ type usersDataSource struct {
 	users *scim.Users
 }
 
+// usersFilterDescription explains the SCIM filter of the users data source and list resource.
+const usersFilterDescription = "A SCIM filter expression (RFC 7644), passed to TeamViewer as is, such as " +
+	"`userName ew \"@example.com\"`. TeamViewer documents the operators `eq`, `ne`, `co`, `sw` and `ew` " +
+	"on the attributes `userName`, `emails.value`, `name` and `displayName`. **TeamViewer's filters are " +
+	"case-sensitive**: `userName eq \"Jane@Example.com\"` does not find `jane@example.com`. Values are " +
+	"JSON strings in double quotes; write a `\"` or `\\` inside a value as `\\\"` or `\\\\`. Unset lists " +
+	"every user."
+
 // usersDataSourceModel is the data source's configuration and state.
 type usersDataSourceModel struct {
 	Filter types.String `tfsdk:"filter"`
@@ -41,12 +49,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"SCIM `filter` and by `active`. All matching users are read, page by page.",
 		Attributes: map[string]schema.Attribute{
 			"filter": schema.StringAttribute{
-				MarkdownDescription: "A SCIM filter expression (RFC 7644), passed to TeamViewer as is, such as " +
-					"`userName ew \"@example.com\"`. TeamViewer documents the operators `eq`, `ne`, `co`, `sw` and `ew` " +
-					"on the attributes `userName`, `emails.value`, `name` and `displayName`. **TeamViewer's filters are " +
-					"case-sensitive**: `userName eq \"Jane@Example.com\"` does not find `jane@example.com`. Values are " +
-					"JSON strings in double quotes; write a `\"` or `\\` inside a value as `\\\"` or `\\\\`. Unset lists " +
-					"every user.",
+				MarkdownDescription: usersFilterDescription,
 				Optional:   true,
 				Validators: []validator.String{balancedFilterQuotes()},
 			},
