@@ -223,6 +223,16 @@ func (e *emulatorProcess) users() []emulator.AdminUser {
 	return users
 }
 
+// requests returns the emulator's request counts by "METHOD route".
+func (e *emulatorProcess) requests() map[string]int {
+	e.t.Helper()
+	counts, err := emulator.FetchRequestCounts(e.t.Context(), e.adminURL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return counts
+}
+
 // frontProxy forwards to the emulator process of the moment, and can hold the answer to a write
 // so that a test knows a write is in flight when it kills the emulator.
 type frontProxy struct {
