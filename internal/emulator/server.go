@@ -53,6 +53,12 @@ type Options struct {
 	// command persists its state here so that an acknowledged write survives
 	// a kill.
 	OnChange func()
+	// MaxRequestRecords bounds the records Requests returns, the newest
+	// kept; 0 means 100,000. Counts stay exact past it.
+	MaxRequestRecords int
+	// MaxRequestBodies is how many of the newest records keep their body;
+	// 0 means 1,000.
+	MaxRequestBodies int
 }
 
 // Server emulates one TeamViewer company's SCIM API. It is safe for
@@ -67,7 +73,7 @@ type Server struct {
 	latency  time.Duration
 	faults   Faults
 	random   *rand.Rand
-	requests []RequestRecord
+	requests *requestLog
 }
 
 // New returns a Server with an empty tenant. It panics when opts.Token is
@@ -89,6 +95,7 @@ func New(opts Options) *Server {
 		latency:         opts.Latency,
 		faults:          opts.Faults,
 		random:          rand.New(rand.NewSource(opts.Seed)),
+		requests:        newRequestLog(opts.MaxRequestRecords, opts.MaxRequestBodies),
 	}
 }
 
