@@ -25,10 +25,12 @@ type RequestRecord struct {
 	// Options.MaxRequestBodies records. Do not modify it.
 	Body []byte
 	// Status is the status the emulator produced, 0 when the client left
-	// before it was produced. For Fault "drop" it was never sent.
+	// before it was produced. For the faults FaultDrop and
+	// FaultBadGatewayAfterCommit it is the status that was withheld: the
+	// client got no answer, or a 502.
 	Status int
-	// Fault is "" or the injected fault: "429", "429-no-retry-after",
-	// "503" or "drop".
+	// Fault is "" or the name of the injected fault, one of the Fault
+	// constants.
 	Fault string
 }
 
