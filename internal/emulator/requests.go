@@ -3,6 +3,7 @@ package emulator
 import (
 	"maps"
 	"slices"
+	"time"
 )
 
 // Default bounds of the request log, so that a test of a 50,000-user tenant
@@ -32,6 +33,9 @@ type RequestRecord struct {
 	// Fault is "" or the name of the injected fault, one of the Fault
 	// constants.
 	Fault string
+	// Start is when the request arrived, End when its answer was ready (just
+	// before it was sent), both by Options.Now.
+	Start, End time.Time
 }
 
 // requestLog keeps the last records and exact counts of all requests. It
@@ -121,11 +125,13 @@ func (s *Server) Requests() []RequestRecord {
 	return slices.Clone(s.requests.records)
 }
 
-// ResetRequests forgets the requests received so far and their counts.
+// ResetRequests forgets the requests received so far, their counts and the
+// concurrency statistics.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.requests.reset()
+	s.mu.Unlock()
+	s.meter.reset(s.now())
 }
 
 // requestCounts returns the number of requests by "METHOD route".

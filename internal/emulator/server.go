@@ -55,8 +55,9 @@ type Options struct {
 	// command persists its state here so that an acknowledged write survives
 	// a kill.
 	OnChange func()
-	// Now is the clock of the rate limit; nil means time.Now. Tests inject
-	// their own so that nothing depends on how fast the machine is.
+	// Now is the clock of the rate limit, the request timestamps and the
+	// concurrency statistics; nil means time.Now. Tests inject their own so
+	// that nothing depends on how fast the machine is.
 	Now func() time.Time
 	// MaxRequestRecords bounds the records Requests returns, the newest
 	// kept; 0 means 100,000. Counts stay exact past it.
@@ -73,6 +74,7 @@ type Server struct {
 	duplicateStatus      int
 	onChange             func()
 	now                  func() time.Time
+	meter                concurrencyMeter
 	late                 *lateCommits
 
 	mu       sync.Mutex // guards everything below
@@ -131,11 +133,14 @@ func (s *Server) SetLatency(d time.Duration) {
 // ServeHTTP answers one request to the SCIM API and records it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
+	s.meter.begin(start)
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	resp, fault := s.handle(r, body, readErr, start)
 	if resp.changed && s.onChange != nil {
 		s.onChange()
 	}
+	end := s.now()
+	s.meter.end(end)
 	// Record before answering, so that a client that has its answer also
 	// finds its request in the log.
 	s.record(RequestRecord{
@@ -146,6 +151,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:      body,
 		Status:    resp.status,
 		Fault:     fault,
+		Start:     start,
+		End:       end,
 	})
 	switch {
 	case resp.status == 0: // the client left while we were slow
