@@ -5,9 +5,12 @@
 //
 // A Server is an http.Handler. Tests mount it on an httptest.Server, the
 // standalone command in cmd/teamviewer-emulator serves it for demos. Besides
-// the API it offers hooks to change the tenant behind the API's back, a log
-// of the requests it received, fault injection (rate limiting, outages,
-// connections dropped after a write) and added latency.
+// the API it offers hooks to change the tenant behind the API's back, a
+// bounded log of the requests it received (secrets redacted), statistics of
+// how many requests it handled at once, fault injection (rate limiting,
+// outages, connections dropped after a write, gateways that answer 502 after
+// the write or 504 before a slow backend finishes it), a token-bucket rate
+// limit and added latency.
 //
 // Where TeamViewer's documentation is silent the emulator follows RFC 7644,
 // except for TeamViewer's documented quirks, which it reproduces on purpose:

@@ -3,9 +3,13 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -17,10 +21,10 @@ func TestRejectingFaults(t *testing.T) {
 		wantRetryAfter string
 		wantFault      string
 	}{
-		{"rate limited", Faults{RateLimited: 1}, http.StatusTooManyRequests, "1", faultRateLimited},
-		{"rate limited, Retry-After rounded up", Faults{RateLimited: 1, RetryAfter: 2500 * time.Millisecond}, http.StatusTooManyRequests, "3", faultRateLimited},
-		{"rate limited without Retry-After", Faults{RateLimitedNoRetryAfter: 1, RetryAfter: 5 * time.Second}, http.StatusTooManyRequests, "", faultRateLimitedNoRetryAfter},
-		{"unavailable", Faults{Unavailable: 1}, http.StatusServiceUnavailable, "", faultUnavailable},
+		{"rate limited", Faults{RateLimited: 1}, http.StatusTooManyRequests, "1", FaultRateLimited},
+		{"rate limited, Retry-After rounded up", Faults{RateLimited: 1, RetryAfter: 2500 * time.Millisecond}, http.StatusTooManyRequests, "3", FaultRateLimited},
+		{"rate limited without Retry-After", Faults{RateLimitedNoRetryAfter: 1, RetryAfter: 5 * time.Second}, http.StatusTooManyRequests, "", FaultRateLimitedNoRetryAfter},
+		{"unavailable", Faults{Unavailable: 1}, http.StatusServiceUnavailable, "", FaultUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +79,7 @@ func TestDropAfterWrite(t *testing.T) {
 				t.Error("the write was not persisted")
 			}
 			requests := s.Requests()
-			if last := requests[len(requests)-1]; last.Fault != faultDrop || last.Status == 0 {
+			if last := requests[len(requests)-1]; last.Fault != FaultDrop || last.Status == 0 {
 				t.Errorf("recorded %+v, want fault drop with the status that was withheld", last)
 			}
 		})
@@ -157,5 +161,176 @@ func TestLatencyHonoursCancellation(t *testing.T) {
 	}
 	if got := s.Requests()[0]; got.Status != 0 || !strings.HasSuffix(got.Path, "/Users") {
 		t.Errorf("recorded %+v, want status 0", got)
+	}
+}
+
+func TestCommitThenBadGateway(t *testing.T) {
+	s, c := newTestServer(t, Options{Faults: Faults{CommitThenBadGateway: 1}})
+	existing := s.AddUser(User{UserName: "old@example.com", Active: true})
+	writes := []struct {
+		method, path, body string
+		wantStatus         int         // withheld from the client
+		check              func() bool // the write was persisted
+	}{
+		{http.MethodPost, "/Users", `{"userName":"jane@example.com"}`, http.StatusCreated,
+			func() bool { return len(s.UsersByUserName("jane@example.com")) == 1 }},
+		{http.MethodPatch, "/Users/" + existing.ID, patchOps(`{"op":"replace","path":"active","value":false}`), http.StatusOK,
+			func() bool { u, _ := s.User(existing.ID); return !u.Active }},
+		{http.MethodPut, "/Users/" + existing.ID, `{"userName":"new@example.com"}`, http.StatusOK,
+			func() bool { u, _ := s.User(existing.ID); return u.UserName == "new@example.com" }},
+		// A write the backend refused is still a 502: the gateway lost whatever it was.
+		{http.MethodPost, "/Users", `{"userName":"jane@example.com"}`, http.StatusConflict,
+			func() bool { return len(s.UsersByUserName("jane@example.com")) == 1 }},
+	}
+	for _, w := range writes {
+		t.Run(w.method, func(t *testing.T) {
+			r := c.do(t, w.method, w.path, w.body)
+			r.expectStatus(t, http.StatusBadGateway)
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !strings.Contains(string(r.body), "502 Bad Gateway") {
+				t.Errorf("Content-Type %q, body %s; want a gateway's HTML page", ct, r.body)
+			}
+			if !w.check() {
+				t.Error("the write was not carried out")
+			}
+			requests := s.Requests()
+			if last := requests[len(requests)-1]; last.Fault != FaultBadGatewayAfterCommit || last.Status != w.wantStatus {
+				t.Errorf("recorded %+v, want fault %s with the withheld status %d", last, FaultBadGatewayAfterCommit, w.wantStatus)
+			}
+		})
+	}
+	c.do(t, http.MethodGet, "/Users", "").expectStatus(t, http.StatusOK) // reads are spared
+}
+
+func TestGatewayTimeoutThenCommit(t *testing.T) {
+	var changes atomic.Int32
+	s, c := newTestServer(t, Options{
+		Faults:   Faults{GatewayTimeoutThenCommit: 1, LateCommitDelay: time.Hour},
+		OnChange: func() { changes.Add(1) },
+	})
+	r := c.do(t, http.MethodPost, "/Users", `{"userName":"jane@example.com"}`)
+	r.expectStatus(t, http.StatusGatewayTimeout)
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type = %q, want a gateway's HTML page", ct)
+	}
+	if got := s.Requests()[0]; got.Fault != FaultGatewayTimeoutThenCommit || got.Status != http.StatusGatewayTimeout {
+		t.Errorf("recorded %+v", got)
+	}
+	if n := len(s.Users()); n != 0 || changes.Load() != 0 {
+		t.Fatalf("%d users, %d changes before the late commit; want none", n, changes.Load())
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.AwaitLateCommits(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("AwaitLateCommits with a commit pending = %v, want the context's error", err)
+	}
+
+	if n := s.FlushLateCommits(); n != 1 {
+		t.Errorf("FlushLateCommits() = %d, want 1", n)
+	}
+	if got := s.UsersByUserName("jane@example.com"); len(got) != 1 || changes.Load() != 1 {
+		t.Errorf("after the flush: %+v and %d changes, want the user, reported once", got, changes.Load())
+	}
+	if err := s.AwaitLateCommits(ctx); err != nil {
+		t.Errorf("AwaitLateCommits with nothing pending = %v", err)
+	}
+	if n := s.FlushLateCommits(); n != 0 {
+		t.Errorf("second FlushLateCommits() = %d, want 0", n)
+	}
+	if s.TotalRequests() != 1 {
+		t.Errorf("the late commit was counted as a request: %d", s.TotalRequests())
+	}
+}
+
+func TestGatewayTimeoutThenCommitRacesResend(t *testing.T) {
+	const create = `{"userName":"jane@example.com","displayName":"First"}`
+	const resend = `{"userName":"jane@example.com","displayName":"Resent"}`
+	t.Run("resend first", func(t *testing.T) {
+		s, c := newTestServer(t, Options{Faults: Faults{GatewayTimeoutThenCommit: 1, LateCommitDelay: time.Hour}})
+		c.do(t, http.MethodPost, "/Users", create).expectStatus(t, http.StatusGatewayTimeout)
+		s.SetFaults(Faults{})
+		c.createUser(t, resend)
+		s.FlushLateCommits() // meets the duplicate and is dropped
+		if got := s.UsersByUserName("jane@example.com"); len(got) != 1 || got[0].DisplayName != "Resent" {
+			t.Errorf("users %+v, want only the resent one", got)
+		}
+	})
+	t.Run("late commit first", func(t *testing.T) {
+		s, c := newTestServer(t, Options{Faults: Faults{GatewayTimeoutThenCommit: 1}})
+		c.do(t, http.MethodPost, "/Users", create).expectStatus(t, http.StatusGatewayTimeout)
+		if err := s.AwaitLateCommits(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		s.SetFaults(Faults{})
+		c.do(t, http.MethodPost, "/Users", resend).expectSCIMError(t, http.StatusConflict, scimTypeUniqueness)
+		if got := s.UsersByUserName("jane@example.com"); len(got) != 1 || got[0].DisplayName != "First" {
+			t.Errorf("users %+v, want only the late one", got)
+		}
+	})
+}
+
+func TestGatewayTimeoutThenCommitSparesOtherRequests(t *testing.T) {
+	s, c := newTestServer(t, Options{Faults: Faults{GatewayTimeoutThenCommit: 1, LateCommitDelay: time.Hour}})
+	u := s.AddUser(User{UserName: "jane@example.com", Active: true})
+	c.do(t, http.MethodPatch, "/Users/"+u.ID, patchOps(`{"op":"replace","path":"active","value":false}`)).expectStatus(t, http.StatusOK)
+	c.do(t, http.MethodPut, "/Users/"+u.ID, `{"userName":"jane@example.com"}`).expectStatus(t, http.StatusOK)
+	c.do(t, http.MethodGet, "/Users", "").expectStatus(t, http.StatusOK)
+	// A request the backend would never see is not committed later.
+	c.withToken("wrong").do(t, http.MethodPost, "/Users", `{"userName":"x@example.com"}`).expectStatus(t, http.StatusUnauthorized)
+	if n := s.FlushLateCommits(); n != 0 {
+		t.Errorf("%d late commits pending, want none", n)
+	}
+}
+
+// The delay itself is checked in a synctest bubble, whose clock is fake and
+// jumps when every goroutine in it waits, so that nothing waits for real.
+func TestLateCommitDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 30 * time.Second
+		s := New(Options{Token: testToken, Faults: Faults{GatewayTimeoutThenCommit: 1, LateCommitDelay: delay}})
+		req := httptest.NewRequest(http.MethodPost, BasePath+"/Users", strings.NewReader(`{"userName":"jane@example.com"}`))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusGatewayTimeout {
+			t.Fatalf("status %d", rec.Code)
+		}
+		time.Sleep(delay - time.Nanosecond)
+		synctest.Wait()
+		if n := len(s.Users()); n != 0 {
+			t.Fatalf("committed before the delay: %d users", n)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := len(s.Users()); n != 1 {
+			t.Fatalf("%d users after the delay, want 1", n)
+		}
+		if err := s.AwaitLateCommits(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestWriteFaultRates(t *testing.T) {
+	s, c := newTestServer(t, Options{Seed: 3, Faults: Faults{DropAfterWrite: 0.2, CommitThenBadGateway: 0.3, GatewayTimeoutThenCommit: 0.2}})
+	const creates = 400
+	for i := range creates {
+		_, _ = c.send(t.Context(), http.MethodPost, "/Users", fmt.Sprintf(`{"userName":"u%d@example.com"}`, i), nil)
+	}
+	faults := map[string]int{}
+	for _, r := range s.Requests() {
+		faults[r.Fault]++
+	}
+	within := func(got int, want float64) bool {
+		return float64(got) > want*0.6*creates && float64(got) < want*1.4*creates
+	}
+	if !within(faults[FaultDrop], 0.2) || !within(faults[FaultBadGatewayAfterCommit], 0.3) ||
+		!within(faults[FaultGatewayTimeoutThenCommit], 0.2) || !within(faults[""], 0.3) {
+		t.Errorf("faults %v do not match rates 0.2/0.3/0.2/0.3 over %d creates", faults, creates)
+	}
+	if err := s.AwaitLateCommits(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Users()); n != creates {
+		t.Errorf("%d users, want every create carried out", n)
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 const testToken = "test-token"
@@ -194,4 +196,26 @@ func (l listJSON) ids(t *testing.T) []string {
 // patchOps builds a PATCH body from JSON operations.
 func patchOps(operations ...string) string {
 	return `{"schemas":["` + patchOpSchema + `"],"Operations":[` + strings.Join(operations, ",") + `]}`
+}
+
+// fakeClock is an Options.Now that moves only when the test says so.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

@@ -18,8 +18,9 @@ type response struct {
 	status      int
 	header      http.Header
 	contentType string
-	body        any  // marshalled to JSON
-	changed     bool // the request changed the tenant
+	body        any    // marshalled to JSON
+	raw         []byte // sent as is instead of body, when set
+	changed     bool   // the request changed the tenant
 }
 
 // jsonResponse answers with a SCIM JSON body.
@@ -29,10 +30,13 @@ func jsonResponse(status int, body any) response {
 
 // write sends the response.
 func (resp response) write(w http.ResponseWriter) {
-	data, err := json.Marshal(resp.body)
-	if err != nil { // only possible through a bug in the emulator's types
-		http.Error(w, "emulator: cannot encode response: "+err.Error(), http.StatusInternalServerError)
-		return
+	data := resp.raw
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(resp.body); err != nil { // only possible through a bug in the emulator's types
+			http.Error(w, "emulator: cannot encode response: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
 	}
 	for name, values := range resp.header {
 		w.Header()[name] = values

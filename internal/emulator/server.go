@@ -39,6 +39,8 @@ type Options struct {
 	Latency time.Duration
 	// Faults are the initial fault-injection rates.
 	Faults Faults
+	// RateLimit is the initial rate limit; the zero value means none.
+	RateLimit RateLimit
 	// ReservedUserNames are addresses owned by TeamViewer accounts outside
 	// the company: creating a user with one fails as a duplicate, yet they
 	// are invisible to reads and filters.
@@ -53,6 +55,16 @@ type Options struct {
 	// command persists its state here so that an acknowledged write survives
 	// a kill.
 	OnChange func()
+	// Now is the clock of the rate limit, the request timestamps and the
+	// concurrency statistics; nil means time.Now. Tests inject their own so
+	// that nothing depends on how fast the machine is.
+	Now func() time.Time
+	// MaxRequestRecords bounds the records Requests returns, the newest
+	// kept; 0 means 100,000. Counts stay exact past it.
+	MaxRequestRecords int
+	// MaxRequestBodies is how many of the newest records keep their body;
+	// 0 means 1,000.
+	MaxRequestBodies int
 }
 
 // Server emulates one TeamViewer company's SCIM API. It is safe for
@@ -61,13 +73,17 @@ type Server struct {
 	token, readOnlyToken string
 	duplicateStatus      int
 	onChange             func()
+	now                  func() time.Time
+	meter                concurrencyMeter
+	late                 *lateCommits
 
 	mu       sync.Mutex // guards everything below
 	users    *store
 	latency  time.Duration
 	faults   Faults
+	limiter  tokenBucket
 	random   *rand.Rand
-	requests []RequestRecord
+	requests *requestLog
 }
 
 // New returns a Server with an empty tenant. It panics when opts.Token is
@@ -80,15 +96,23 @@ func New(opts Options) *Server {
 	if duplicateStatus == 0 {
 		duplicateStatus = http.StatusConflict
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Server{
 		token:           opts.Token,
 		readOnlyToken:   opts.ReadOnlyToken,
 		duplicateStatus: duplicateStatus,
 		onChange:        opts.OnChange,
+		now:             now,
+		late:            newLateCommits(),
 		users:           newStore(opts.ReservedUserNames),
 		latency:         opts.Latency,
 		faults:          opts.Faults,
+		limiter:         tokenBucket{limit: opts.RateLimit},
 		random:          rand.New(rand.NewSource(opts.Seed)),
+		requests:        newRequestLog(opts.MaxRequestRecords, opts.MaxRequestBodies),
 	}
 }
 
@@ -108,11 +132,15 @@ func (s *Server) SetLatency(d time.Duration) {
 
 // ServeHTTP answers one request to the SCIM API and records it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	s.meter.begin(start)
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	resp, fault := s.handle(r, body, readErr)
+	resp, fault := s.handle(r, body, readErr, start)
 	if resp.changed && s.onChange != nil {
 		s.onChange()
 	}
+	end := s.now()
+	s.meter.end(end)
 	// Record before answering, so that a client that has its answer also
 	// finds its request in the log.
 	s.record(RequestRecord{
@@ -123,38 +151,50 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Body:      body,
 		Status:    resp.status,
 		Fault:     fault,
+		Start:     start,
+		End:       end,
 	})
 	switch {
 	case resp.status == 0: // the client left while we were slow
-	case fault == faultDrop:
+	case fault == FaultDrop:
 		dropConnection(w)
+	case fault == FaultBadGatewayAfterCommit:
+		gatewayResponse(http.StatusBadGateway).write(w)
 	default:
 		resp.write(w)
 	}
 }
 
-// handle produces the response to r and names the fault it suffered, if
-// any. A zero response means the client went away before an answer.
-func (s *Server) handle(r *http.Request, body []byte, readErr error) (response, string) {
+// handle produces the response to r, which arrived at start, and names the
+// fault it suffered, if any. A zero response means the client went away
+// before an answer.
+func (s *Server) handle(r *http.Request, body []byte, readErr error, start time.Time) (response, string) {
 	s.mu.Lock()
 	latency, faults := s.latency, s.faults
-	reject, drop := s.drawFaults(faults, r.Method)
+	var reject, afterWrite string
+	retryAfter := faults.RetryAfter
+	// The gateway counts a request when it arrives, before the backend sees it.
+	if ok, wait := s.limiter.take(start); ok {
+		reject, afterWrite = s.drawFaults(faults, r.Method)
+	} else {
+		reject, retryAfter = FaultRateLimitExceeded, wait
+	}
 	s.mu.Unlock()
 
 	if !sleep(r.Context(), latency) {
 		return response{}, ""
 	}
 	if reject != "" {
-		return faultResponse(reject, faults), reject
+		return rejectResponse(reject, retryAfter), reject
 	}
 	if err := s.authorize(r); err != nil {
 		return errorResponse(err), ""
 	}
-	resp := s.route(r, body, readErr)
-	if drop {
-		return resp, faultDrop
+	if afterWrite == FaultGatewayTimeoutThenCommit {
+		s.scheduleLateCommit(r, body, readErr, faults.LateCommitDelay)
+		return gatewayResponse(http.StatusGatewayTimeout), afterWrite
 	}
-	return resp, ""
+	return s.route(r, body, readErr), afterWrite
 }
 
 // authorize checks the bearer token and whether it may make this request.

@@ -55,7 +55,12 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Float64Var(&opts.Faults.RateLimitedNoRetryAfter, "fault-429-no-retry-after", 0, "`fraction` of requests answered 429 without Retry-After")
 	fs.Float64Var(&opts.Faults.Unavailable, "fault-503", 0, "`fraction` of requests answered 503")
 	fs.Float64Var(&opts.Faults.DropAfterWrite, "fault-drop", 0, "`fraction` of writes processed, then answered by closing the connection")
+	fs.Float64Var(&opts.Faults.CommitThenBadGateway, "fault-502-after-commit", 0, "`fraction` of writes processed, then answered 502 by the gateway")
+	fs.Float64Var(&opts.Faults.GatewayTimeoutThenCommit, "fault-504-late-commit", 0, "`fraction` of creates answered 504 at once and carried out -late-commit-delay later")
+	fs.DurationVar(&opts.Faults.LateCommitDelay, "late-commit-delay", 2*time.Second, "`delay` after which a create answered 504 lands")
 	fs.DurationVar(&opts.Faults.RetryAfter, "retry-after", time.Second, "`delay` sent in Retry-After")
+	fs.Float64Var(&opts.RateLimit.PerSecond, "rate-limit", 0, "requests per `second` before 429 (token bucket); 0 for no limit")
+	fs.IntVar(&opts.RateLimit.Burst, "rate-limit-burst", 1, "`size` of the rate limit's bucket")
 	fs.Int64Var(&opts.Seed, "seed", 1, "`seed` of the random choice of faulted requests")
 	if err := parseFlags(fs, args); err != nil {
 		return serveConfig{}, err
@@ -130,6 +135,9 @@ func serve(ctx context.Context, cfg serveConfig, logger *log.Logger) error {
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// The slow backend finishes what it was given, so that the state file
+	// does not depend on when the command was stopped.
+	srv.FlushLateCommits()
 	return nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
 )
 
 func TestParseServeFlags(t *testing.T) {
@@ -20,12 +22,17 @@ func TestParseServeFlags(t *testing.T) {
 		}
 		return ""
 	}
-	cfg, err := parseServeFlags([]string{"-latency", "50ms", "-fault-429", "0.25", "-reserved-usernames", "a@x.com,b@x.com"}, env, io.Discard)
+	cfg, err := parseServeFlags([]string{"-latency", "50ms", "-fault-429", "0.25", "-reserved-usernames", "a@x.com,b@x.com",
+		"-fault-502-after-commit", "0.1", "-fault-504-late-commit", "0.2", "-late-commit-delay", "3s",
+		"-rate-limit", "7.5", "-rate-limit-burst", "4"}, env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.options.Token != "from-env" || cfg.options.Latency != 50*time.Millisecond ||
-		cfg.options.Faults.RateLimited != 0.25 || len(cfg.options.ReservedUserNames) != 2 || cfg.addr != "127.0.0.1:8417" {
+	wantFaults := emulator.Faults{RateLimited: 0.25, CommitThenBadGateway: 0.1, GatewayTimeoutThenCommit: 0.2,
+		LateCommitDelay: 3 * time.Second, RetryAfter: time.Second}
+	if cfg.options.Token != "from-env" || cfg.options.Latency != 50*time.Millisecond || cfg.options.Faults != wantFaults ||
+		cfg.options.RateLimit != (emulator.RateLimit{PerSecond: 7.5, Burst: 4}) ||
+		len(cfg.options.ReservedUserNames) != 2 || cfg.addr != "127.0.0.1:8417" {
 		t.Errorf("config = %+v", cfg)
 	}
 	if cfg, _ := parseServeFlags([]string{"-token", "from-flag"}, env, io.Discard); cfg.options.Token != "from-flag" {
@@ -104,6 +111,20 @@ func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
 	}
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("admin endpoint: %v %v", resp, err)
+	}
+}
+
+func TestServeLandsLateCommitsOnShutdown(t *testing.T) {
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	cfg := serveConfig{statePath: statePath}
+	cfg.options.Faults = emulator.Faults{GatewayTimeoutThenCommit: 1, LateCommitDelay: time.Hour}
+	baseURL, stop := startServe(t, cfg)
+	if status, _ := apiRequest(t, http.MethodPost, baseURL+"/Users", `{"userName":"jane@example.com"}`); status != http.StatusGatewayTimeout {
+		t.Fatalf("POST = %d, want 504", status)
+	}
+	stop()
+	if data, err := os.ReadFile(statePath); err != nil || !strings.Contains(string(data), "jane@example.com") {
+		t.Errorf("state file after shutdown: %s (%v); want the late create in it", data, err)
 	}
 }
 
