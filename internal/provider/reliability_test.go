@@ -17,38 +17,95 @@ import (
 // Terraform's default parallelism of 10, with 30% of requests failing in mixed ways (429 with and
 // without Retry-After, 503) and a further share of writes whose response is lost after TeamViewer
 // acted. No duplicate, nothing orphaned, the next plan empty, and destroy deactivates exactly them.
+// Nothing that the emulator refuses as a duplicate is ever sent: every create TeamViewer carried
+// out is found by the lookup before a resend.
 func TestAccUser_convergesUnderFaults(t *testing.T) {
 	const count = 200
+	testConvergence(t, convergence{
+		count:  count,
+		faults: emulator.Faults{RateLimited: 0.10, RateLimitedNoRetryAfter: 0.10, Unavailable: 0.10, DropAfterWrite: 0.10},
+		check: func(tenant *testTenant) error {
+			created := 0
+			for _, r := range tenant.Requests() {
+				switch {
+				case r.Method == "POST" && r.Status == 201:
+					created++
+				case r.Method == "POST" && r.Status == 409:
+					// The emulator refuses duplicates, so a blind resend shows as a conflict.
+					return fmt.Errorf("a create was sent again for a user that existed: %s", r.Body)
+				}
+			}
+			if created != count {
+				return fmt.Errorf("%d creates succeeded for %d users", created, count)
+			}
+			return nil
+		},
+	})
+}
+
+// How slow SaaS APIs fail: a gateway answers 502 after the backend created the user, or 504 at once
+// while the create lands a moment later (so a resent POST can meet it as a duplicate of itself), or
+// a token bucket refuses what goes beyond 20 requests a second. Each converges in one apply with
+// every user created once and in state, none orphaned and none refused as "already exists".
+func TestAccUser_convergesWhenTeamViewerIsSlow(t *testing.T) {
+	t.Run("502 after the commit", func(t *testing.T) {
+		testConvergence(t, convergence{count: 24, faults: emulator.Faults{CommitThenBadGateway: 0.3}})
+	})
+	t.Run("504 then a late commit", func(t *testing.T) {
+		testConvergence(t, convergence{count: 24, faults: emulator.Faults{GatewayTimeoutThenCommit: 0.5}})
+	})
+	t.Run("token-bucket rate limit", func(t *testing.T) {
+		testConvergence(t, convergence{count: 60, rateLimit: emulator.RateLimit{PerSecond: 20, Burst: 5}})
+	})
+}
+
+// convergence is an apply of count users against a tenant that fails in the given ways.
+type convergence struct {
+	count     int
+	faults    emulator.Faults
+	rateLimit emulator.RateLimit
+	// check, when set, adds checks of the emulator's requests after the apply.
+	check func(*testTenant) error
+}
+
+// testConvergence applies c.count users while the tenant fails as c says, and checks that the
+// apply converged: each user exists once with its configured values, bystanders are untouched,
+// enough requests were faulted for the test to prove something, the next plan is empty, and
+// destroy deactivates exactly the managed users.
+func testConvergence(t *testing.T, c convergence) {
 	tenant := newTestTenant(t, emulator.Options{Seed: 20261127})
 	bystanders := tenant.AddUsers(5, "bystander-%d@example.com")
-	chaos := emulator.Faults{RateLimited: 0.10, RateLimitedNoRetryAfter: 0.10, Unavailable: 0.10, DropAfterWrite: 0.10}
 	// count rather than for_each: terraform-plugin-testing's state shim cannot index by string keys.
 	config := tenant.providerConfig() + fmt.Sprintf(`
-resource "teamviewer_user" "chaos" {
+resource "teamviewer_user" "managed" {
   count = %d
 
-  user_name    = format("chaos-%%03d@example.com", count.index)
-  display_name = format("Chaos User %%03d", count.index)
+  user_name    = format("managed-%%03d@example.com", count.index)
+  display_name = format("Managed User %%03d", count.index)
 }
-`, count)
+`, c.count)
 
 	expectTenant := func(active bool) error {
+		// A create that TeamViewer finishes after its gateway gave up must have landed by now.
+		if err := tenant.AwaitLateCommits(t.Context()); err != nil {
+			return err
+		}
 		managed := 0
 		for _, user := range tenant.Users() {
 			var i int
-			if _, err := fmt.Sscanf(user.UserName, "chaos-%03d@example.com", &i); err != nil {
+			if _, err := fmt.Sscanf(user.UserName, "managed-%03d@example.com", &i); err != nil {
 				continue
 			}
 			managed++
-			if want := fmt.Sprintf("Chaos User %03d", i); user.DisplayName != want || user.Active != active {
+			if want := fmt.Sprintf("Managed User %03d", i); user.DisplayName != want || user.Active != active {
 				return fmt.Errorf("user %s is %q active=%t, want %q active=%t", user.ID, user.DisplayName, user.Active, want, active)
 			}
 			if n := len(tenant.UsersByUserName(user.UserName)); n != 1 {
 				return fmt.Errorf("%d users named %s", n, user.UserName)
 			}
 		}
-		if managed != count {
-			return fmt.Errorf("want %d managed users, the tenant holds %d", count, managed)
+		if managed != c.count {
+			return fmt.Errorf("want %d managed users, the tenant holds %d", c.count, managed)
 		}
 		for _, b := range bystanders {
 			if now, _ := tenant.User(b.ID); now != b {
@@ -57,25 +114,18 @@ resource "teamviewer_user" "chaos" {
 		}
 		return nil
 	}
-	expectFaults := func() error {
-		faulted, created := 0, 0
+	expectFaulted := func() error {
+		faulted := 0
 		for _, r := range tenant.Requests() {
 			if r.Fault != "" {
 				faulted++
 			}
-			switch {
-			case r.Method == "POST" && r.Status == 201:
-				created++
-			case r.Method == "POST" && r.Status == 409:
-				// The emulator refuses duplicates, so a blind resend shows as a conflict.
-				return fmt.Errorf("a create was sent again for a user that existed: %s", r.Body)
-			}
 		}
-		if faulted < count/10 {
+		if faulted < max(2, c.count/10) {
 			return fmt.Errorf("only %d requests were faulted; the test proves nothing", faulted)
 		}
-		if created != count {
-			return fmt.Errorf("%d creates succeeded for %d users", created, count)
+		if c.check != nil {
+			return c.check(tenant)
 		}
 		return nil
 	}
@@ -84,10 +134,13 @@ resource "teamviewer_user" "chaos" {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { tenant.SetFaults(chaos) },
-				Config:    config,
+				PreConfig: func() {
+					tenant.SetFaults(c.faults)
+					tenant.SetRateLimit(c.rateLimit)
+				},
+				Config: config,
 				Check: func(*terraform.State) error {
-					if err := expectFaults(); err != nil {
+					if err := expectFaulted(); err != nil {
 						return err
 					}
 					return expectTenant(true)
