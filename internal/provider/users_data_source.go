@@ -50,8 +50,8 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			"filter": schema.StringAttribute{
 				MarkdownDescription: usersFilterDescription,
-				Optional:   true,
-				Validators: []validator.String{balancedFilterQuotes()},
+				Optional:            true,
+				Validators:          []validator.String{balancedFilterQuotes()},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Keep only active (`true`) or only deactivated (`false`) users. Unset keeps both. " +
