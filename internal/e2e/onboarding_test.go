@@ -231,3 +231,48 @@ resource "teamviewer_user" "eph" {
 func tail(s string, n int) string {
 	return s[max(0, len(s)-n):]
 }
+
+// exampleConfig returns an example of the onboarding guide for the emulator at tenantURL: without
+// its terraform block (the workspace has one) and with the tenant URL in its provider block.
+func exampleConfig(t *testing.T, name, tenantURL string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "guides", "onboarding", name, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := regexp.MustCompile(`(?s)^terraform \{.*?\n\}\n`).ReplaceAllString(string(data), "")
+	return strings.Replace(config, "provider \"teamviewer\" {}\n", fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n}\n", tenantURL), 1)
+}
+
+// The guide's path for Terraform 1.5 and 1.6, which have import blocks without for_each: an output
+// of the teamviewer_users data source writes one import block per user, and
+// `terraform plan -generate-config-out` writes the resource blocks. Planning them imports every
+// user with no change, the apply writes nothing, and the next plan is empty. Runs on every CLI;
+// `make test` runs it on Terraform 1.5.7 too.
+func TestGeneratedImportBlocksOnboardACompany(t *testing.T) {
+	const token = "tv-e2e-import-blocks-token"
+	tenant := startEmulator(t, token, "-seed-users", "40")
+	tenant.createUsers(
+		map[string]any{"userName": "quote@example.com", "displayName": `Jane "JD" Doe \ ${x}`, "active": true},
+		map[string]any{"userName": "left@example.com", "displayName": "Left Earlier", "active": false},
+	)
+	const total = 42
+	w := newWorkspace(t, exampleConfig(t, "terraform-1.5", tenant.URL), "TEAMVIEWER_TOKEN="+token)
+
+	w.mustRun("apply", "-input=false", "-auto-approve", "-no-color")
+	mustWrite(t, filepath.Join(w.dir, "imports.tf"), []byte(w.mustRun("output", "-raw", "import_blocks")), 0o600)
+	w.mustRun("plan", "-input=false", "-no-color", "-generate-config-out=users.tf")
+
+	writesBefore := tenant.writes()
+	plan := w.mustRun("plan", "-input=false", "-no-color", "-out=onboard.tfplan")
+	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", total); !strings.Contains(plan, want) {
+		t.Fatalf("the plan of the generated configuration does not say %q:\n%s", want, tail(plan, 3000))
+	}
+	w.mustRun("apply", "-input=false", "-no-color", "onboard.tfplan")
+	if n := tenant.writes() - writesBefore; n != 0 {
+		t.Errorf("importing the company wrote %d times to TeamViewer, want 0", n)
+	}
+	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after onboarding is not empty: %v\n%s", err, tail(out, 3000))
+	}
+}

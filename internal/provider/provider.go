@@ -95,18 +95,21 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"user management permissions.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_url": schema.StringAttribute{
-				MarkdownDescription: "Base URL of TeamViewer's SCIM API. Defaults to `" + scim.DefaultBaseURL +
-					"`, or the `" + envTenantURL + "` environment variable. Must use `https`; plain `http` is " +
-					"accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), for testing against a " +
-					"local emulator.",
+				MarkdownDescription: "Base URL of TeamViewer's SCIM API, without `/Users`. Defaults to `" + scim.DefaultBaseURL +
+					"`, or the `" + envTenantURL + "` environment variable; set but empty is an error, so that an " +
+					"empty variable never sends a token meant for a test setup to TeamViewer. Must use `https`; " +
+					"plain `http` is accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `::1`), for " +
+					"testing against a local emulator.",
 				Optional: true,
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "TeamViewer script token with the user management permissions (view, " +
 					"create and edit users). Create it in the TeamViewer Management Console under Edit profile > " +
 					"Apps > Create script token. Can also be set with the `" + envToken + "` environment variable, " +
-					"the better choice in pipelines: Terraform saves the values of input variables in plan files. " +
-					"Never written to logs or state by the provider.",
+					"which works on every CLI and keeps it out of plan files. Passed through an input variable, " +
+					"declare that variable `ephemeral = true` (Terraform 1.10, OpenTofu 1.11 and later): Terraform " +
+					"saves the values of other input variables in plan files. Never written to logs or state by " +
+					"the provider.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -119,8 +122,8 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.Int64{int64validator.Between(1, maxMaxRetries)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long one attempt of a request may take, as a Go duration such as " +
-					fmt.Sprintf("`30s` or `2m`. Defaults to `%gs`.", scim.DefaultRequestTimeout.Seconds()),
+				MarkdownDescription: "How long one attempt of a request may take, as a Go duration from `1s` to " +
+					fmt.Sprintf("`10m`, such as `30s` or `2m`. Defaults to `%gs`.", scim.DefaultRequestTimeout.Seconds()),
 				Optional:   true,
 				Validators: []validator.String{requestTimeoutRange()},
 			},
@@ -132,10 +135,13 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.Float64{float64validator.AtLeast(minRequestsPerSecond)},
 			},
 			"bulk_refresh": schema.BoolAttribute{
-				MarkdownDescription: "When a run reads more than a few users, as a plan of many `teamviewer_user` " +
-					"resources does, serve them from one paginated listing of the company's users (1,000 per " +
-					"request) instead of one request per user. A user missing from the listing is still " +
-					"checked on its own. Defaults to `true`; set `false` to read every user with its own request.",
+				MarkdownDescription: "Serve the reads of a run that reads many users, as a plan of many " +
+					"`teamviewer_user` resources does, from one paginated listing of the company's users (1,000 per " +
+					"request) once single reads would cost more: the provider learns the company's size with one " +
+					"small request, and lists only when the reads made so far have cost as many requests as the " +
+					"listing will. A few users in a large company keep one request each. A user missing from the " +
+					"listing is still checked on its own. Defaults to `true`; set `false` to read every user with " +
+					"its own request.",
 				Optional: true,
 			},
 		},
