@@ -114,6 +114,8 @@ func (us *Users) lockName(userName string) (unlock func()) {
 //     explain) of a resent POST is this create meeting itself, with the same
 //     rule: the user with u's user name and display name is its user. Of the
 //     first POST, it means the name was taken before.
+//   - A user that this run created or adopted for another caller is never
+//     this create's user: two resources would then manage one user.
 //   - A user that had the name before is adopted when it is deactivated,
 //     deciding on a fresh GET of that user, never on an earlier listing. An
 //     active one is a *UserExistsError: taking it over silently could fight
@@ -165,7 +167,7 @@ func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
 			switch {
 			case lookupErr != nil:
 				return CreateResult{}, errors.Join(err, lookupErr)
-			case ok && isCreatedFrom(found, u):
+			case ok && isCreatedFrom(found, u) && !us.isClaimed(found.ID):
 				c.log.debug(ctx, "SCIM create failed ambiguously, but the user it created exists; using it",
 					map[string]any{"operation": cl.op, "id": found.ID})
 				return CreateResult{User: found, Outcome: Recovered}, nil
@@ -192,7 +194,7 @@ func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
 				return CreateResult{}, err // refused for another reason: TeamViewer's answer says which
 			case findErr != nil:
 				return CreateResult{}, fmt.Errorf("%w\n\nLooking the user up to see whether it already exists also failed: %w", err, findErr)
-			case resent && isCreatedFrom(existing, u):
+			case resent && isCreatedFrom(existing, u) && !us.isClaimed(existing.ID):
 				c.log.debug(ctx, "SCIM create resent after an ambiguous failure met the user the first POST created; using it",
 					map[string]any{"operation": cl.op, "id": existing.ID})
 				return CreateResult{User: existing, Outcome: Recovered}, nil
@@ -202,6 +204,14 @@ func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
 			return CreateResult{}, err
 		}
 	}
+}
+
+// isClaimed reports whether this Users created or adopted the user with the given id earlier in
+// the run, for another caller: then it is never this create's user, whatever its name.
+func (us *Users) isClaimed(id string) bool {
+	us.mu.Lock()
+	defer us.mu.Unlock()
+	return us.claimed[id]
 }
 
 // isCreatedFrom tells whether user is what creating u produces. TeamViewer
@@ -245,7 +255,7 @@ func (us *Users) recoverInterrupted(ctx context.Context, u NewUser, createErr er
 	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
 	defer cancel()
 	found, ok, err := us.lookupAfterLostAnswer(lookupCtx, "create user "+u.UserName, u.UserName)
-	if err != nil || !ok || !isCreatedFrom(found, u) {
+	if err != nil || !ok || !isCreatedFrom(found, u) || us.isClaimed(found.ID) {
 		return CreateResult{}, createErr
 	}
 	us.client.log.debug(ctx, "SCIM create was interrupted after TeamViewer created the user; using it",
@@ -262,11 +272,8 @@ func (us *Users) adoptOrRefuse(ctx context.Context, u NewUser, existing User, ca
 	if err != nil {
 		return CreateResult{}, fmt.Errorf("%w\n\nReading the existing user %s that has this user name also failed: %w", cause, existing.ID, err)
 	}
-	if fresh.Active {
-		us.mu.Lock()
-		createdHere := us.claimed[fresh.ID]
-		us.mu.Unlock()
-		return CreateResult{}, &UserExistsError{UserName: u.UserName, User: fresh, CreatedHere: createdHere, Cause: cause}
+	if fresh.Active || us.isClaimed(fresh.ID) {
+		return CreateResult{}, &UserExistsError{UserName: u.UserName, User: fresh, CreatedHere: us.isClaimed(fresh.ID), Cause: cause}
 	}
 	var patch UserPatch
 	if !strings.EqualFold(fresh.UserName, u.UserName) {
