@@ -27,10 +27,19 @@ type AdminUser struct {
 	SSOCustomerID     string `json:"ssoCustomerId,omitempty"`
 }
 
+// AdminGroup is one element of the JSON array served at AdminPath+"/groups".
+type AdminGroup struct {
+	ID          string   `json:"id"`
+	DisplayName string   `json:"displayName"`
+	ExternalID  string   `json:"externalId,omitempty"`
+	Members     []string `json:"members"` // user ids, in the order they joined
+}
+
 // AdminHandler serves an unauthenticated view of the emulator for demos,
 // which the standalone command mounts beside the API:
 //
 //	GET /_emulator/users     JSON array of AdminUser, in creation order
+//	GET /_emulator/groups    JSON array of AdminGroup, in creation order
 //	GET /_emulator/requests  JSON object of request counts by "METHOD route"
 //
 // Its requests are neither counted nor faulted.
@@ -41,6 +50,14 @@ func (s *Server) AdminHandler() http.Handler {
 		view := make([]AdminUser, len(users))
 		for i, u := range users {
 			view[i] = newAdminUser(u)
+		}
+		writeAdminJSON(w, view)
+	})
+	mux.HandleFunc("GET "+AdminPath+"/groups", func(w http.ResponseWriter, _ *http.Request) {
+		groups := s.Groups()
+		view := make([]AdminGroup, len(groups))
+		for i, g := range groups {
+			view[i] = AdminGroup(g)
 		}
 		writeAdminJSON(w, view)
 	})
@@ -80,6 +97,13 @@ func writeAdminJSON(w http.ResponseWriter, v any) {
 func FetchAdminUsers(ctx context.Context, serverURL string) ([]AdminUser, error) {
 	var users []AdminUser
 	return users, getAdminJSON(ctx, serverURL, "/users", &users)
+}
+
+// FetchAdminGroups reads the groups of the emulator serving at serverURL (its root, without
+// BasePath) from its admin endpoint.
+func FetchAdminGroups(ctx context.Context, serverURL string) ([]AdminGroup, error) {
+	var groups []AdminGroup
+	return groups, getAdminJSON(ctx, serverURL, "/groups", &groups)
 }
 
 // FetchRequestCounts reads the request counts by "METHOD route" of the emulator serving at

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,22 @@ func TestAdminUsers(t *testing.T) {
 	}
 	if s.TotalRequests() != 1 {
 		t.Errorf("admin requests were counted: %d", s.TotalRequests())
+	}
+}
+
+func TestAdminGroups(t *testing.T) {
+	s := New(Options{Token: testToken})
+	u := s.AddUser(User{UserName: "jane@example.com"})
+	s.AddGroup(Group{DisplayName: "Admins", ExternalID: "e1", Members: []string{u.ID}})
+	s.AddGroup(Group{DisplayName: "Empty"})
+	groups := decode[[]AdminGroup](t, adminGet(t, s, AdminPath+"/groups").Body.Bytes())
+	want := []AdminGroup{
+		{ID: "g1000001", DisplayName: "Admins", ExternalID: "e1", Members: []string{u.ID}},
+		{ID: "g1000002", DisplayName: "Empty", Members: []string{}},
+	}
+	if len(groups) != 2 || groups[0].ID != want[0].ID || groups[0].ExternalID != "e1" || !slices.Equal(groups[0].Members, want[0].Members) ||
+		groups[1].DisplayName != "Empty" || groups[1].Members == nil {
+		t.Errorf("groups = %+v, want %+v", groups, want)
 	}
 }
 

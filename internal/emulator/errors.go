@@ -14,6 +14,8 @@ const (
 	scimTypeInvalidSyntax = "invalidSyntax"
 	scimTypeInvalidValue  = "invalidValue"
 	scimTypeMutability    = "mutability"
+	scimTypeNoTarget      = "noTarget"
+	scimTypeTooMany       = "tooMany"
 	scimTypeUniqueness    = "uniqueness"
 )
 
@@ -115,10 +117,19 @@ func prefixDetail(err error, prefix string) error {
 
 // methodNotAllowed answers a method the endpoint does not support.
 func methodNotAllowed(method, allow string) response {
-	detail := fmt.Sprintf("method %s is not supported here", method)
+	return notAllowed(allow, fmt.Sprintf("method %s is not supported here", method))
+}
+
+// userMethodNotAllowed is methodNotAllowed for the user endpoints, whose
+// DELETE deserves the hint TeamViewer's guides give.
+func userMethodNotAllowed(method, allow string) response {
 	if method == http.MethodDelete {
-		detail = "TeamViewer's SCIM API cannot delete users; deactivate the user by setting active to false"
+		return notAllowed(allow, "TeamViewer's SCIM API cannot delete users; deactivate the user by setting active to false")
 	}
+	return methodNotAllowed(method, allow)
+}
+
+func notAllowed(allow, detail string) response {
 	resp := errorResponse(newError(http.StatusMethodNotAllowed, "", "%s", detail))
 	resp.header.Set("Allow", allow)
 	return resp

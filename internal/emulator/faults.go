@@ -22,14 +22,14 @@ type Faults struct {
 	RateLimitedNoRetryAfter float64
 	// Unavailable requests are answered 503 without Retry-After.
 	Unavailable float64
-	// DropAfterWrite is the fraction of writes (POST, PUT, PATCH) that are
-	// processed in full and then answered by closing the connection, as
-	// when a response is lost on the way back.
+	// DropAfterWrite is the fraction of writes (POST, PUT, PATCH, DELETE)
+	// that are processed in full and then answered by closing the
+	// connection, as when a response is lost on the way back.
 	DropAfterWrite float64
-	// CommitThenBadGateway is the fraction of writes (POST, PUT, PATCH) that
-	// are processed in full and then answered 502 by a gateway that lost the
-	// backend's answer. PATCH and PUT are included because a client must not
-	// take a 502 for "nothing happened" on any write.
+	// CommitThenBadGateway is the fraction of writes (POST, PUT, PATCH,
+	// DELETE) that are processed in full and then answered 502 by a gateway
+	// that lost the backend's answer. Every write is included because a
+	// client must not take a 502 for "nothing happened" on any of them.
 	CommitThenBadGateway float64
 	// GatewayTimeoutThenCommit is the fraction of creates (POST) answered 504
 	// at once and carried out LateCommitDelay later, as by a slow backend

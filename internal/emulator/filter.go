@@ -50,55 +50,60 @@ func compileFilter(text string) (predicate, error) {
 	if err != nil {
 		return nil, invalidFilter("cannot parse filter %q: %v", text, err)
 	}
-	return compileExpression(expr, "")
+	return compileUserExpression(expr, "")
 }
 
-// compileExpression compiles one node of a parsed filter. Attribute names
-// are relative to prefix, which is "emails." inside emails[...].
-func compileExpression(expr filter.Expression, prefix string) (predicate, error) {
+// compileLogic compiles the and, or and not of a parsed filter, and leaves
+// the other nodes to leaf, so that users, groups and members share it.
+func compileLogic[T any](expr filter.Expression, leaf func(filter.Expression) (func(T) bool, error)) (func(T) bool, error) {
 	switch e := expr.(type) {
 	case *filter.LogicalExpression:
-		left, err := compileExpression(e.Left, prefix)
+		left, err := compileLogic(e.Left, leaf)
 		if err != nil {
 			return nil, err
 		}
-		right, err := compileExpression(e.Right, prefix)
+		right, err := compileLogic(e.Right, leaf)
 		if err != nil {
 			return nil, err
 		}
 		if e.Operator == filter.AND {
-			return func(u *User) bool { return left(u) && right(u) }, nil
+			return func(v T) bool { return left(v) && right(v) }, nil
 		}
-		return func(u *User) bool { return left(u) || right(u) }, nil
+		return func(v T) bool { return left(v) || right(v) }, nil
 	case *filter.NotExpression:
-		inner, err := compileExpression(e.Expression, prefix)
+		inner, err := compileLogic(e.Expression, leaf)
 		if err != nil {
 			return nil, err
 		}
 		return not(inner), nil
-	case *filter.ValuePath:
-		if attr, ok := lookupAttribute(prefix + e.AttributePath.String()); !ok || attr != attrEmails {
-			return nil, invalidFilter("value filters are only supported on emails, not %q", e.AttributePath)
-		}
-		return compileExpression(e.ValueFilter, string(attrEmails)+".")
-	case *filter.AttributeExpression:
-		return compileComparison(e, prefix)
 	}
-	return nil, invalidFilter("unsupported filter expression %v", expr)
+	return leaf(expr)
+}
+
+// compileUserExpression compiles a user filter. Attribute names are
+// relative to prefix, which is "emails." inside emails[...].
+func compileUserExpression(expr filter.Expression, prefix string) (predicate, error) {
+	return compileLogic(expr, func(expr filter.Expression) (func(*User) bool, error) {
+		switch e := expr.(type) {
+		case *filter.ValuePath:
+			if attr, ok := lookupAttribute(prefix + e.AttributePath.String()); !ok || attr != attrEmails {
+				return nil, invalidFilter("value filters are only supported on emails, not %q", e.AttributePath)
+			}
+			return compileUserExpression(e.ValueFilter, string(attrEmails)+".")
+		case *filter.AttributeExpression:
+			return compileComparison(e, prefix)
+		}
+		return nil, invalidFilter("unsupported filter expression %v", expr)
+	})
 }
 
 // compileComparison compiles an attribute expression such as
 // userName eq "jane@example.com".
 func compileComparison(e *filter.AttributeExpression, prefix string) (predicate, error) {
 	if e.Operator == filter.NE {
-		// ne is the negation of eq, so it also matches users where the value is null.
-		eq := *e
-		eq.Operator = filter.EQ
-		match, err := compileComparison(&eq, prefix)
-		if err != nil {
-			return nil, err
-		}
-		return not(match), nil
+		return compileNotEqual(e, func(eq *filter.AttributeExpression) (func(*User) bool, error) {
+			return compileComparison(eq, prefix)
+		})
 	}
 	path := prefix + e.AttributePath.String()
 	attr, _ := lookupAttribute(path)
@@ -111,10 +116,22 @@ func compileComparison(e *filter.AttributeExpression, prefix string) (predicate,
 	return nil, invalidFilter("filtering on %q is not supported", path)
 }
 
-func compileStringComparison(path string, get func(*User) (string, bool), e *filter.AttributeExpression) (predicate, error) {
+// compileNotEqual compiles e, whose operator is ne, as the negation of eq,
+// so that it also matches where the value is null.
+func compileNotEqual[T any](e *filter.AttributeExpression, compile func(*filter.AttributeExpression) (func(T) bool, error)) (func(T) bool, error) {
+	eq := *e
+	eq.Operator = filter.EQ
+	match, err := compile(&eq)
+	if err != nil {
+		return nil, err
+	}
+	return not(match), nil
+}
+
+func compileStringComparison[T any](path string, get func(T) (string, bool), e *filter.AttributeExpression) (func(T) bool, error) {
 	if e.Operator == filter.PR {
-		return func(u *User) bool {
-			value, ok := get(u)
+		return func(v T) bool {
+			value, ok := get(v)
 			return ok && value != ""
 		}, nil
 	}
@@ -126,8 +143,8 @@ func compileStringComparison(path string, get func(*User) (string, bool), e *fil
 	if err != nil {
 		return nil, err
 	}
-	return func(u *User) bool {
-		value, ok := get(u)
+	return func(v T) bool {
+		value, ok := get(v)
 		return ok && compare(value, operand)
 	}, nil
 }
@@ -160,8 +177,8 @@ func stringOperand(path string, value any) (string, error) {
 	return operand, nil
 }
 
-func not(p predicate) predicate {
-	return func(u *User) bool { return !p(u) }
+func not[T any](p func(T) bool) func(T) bool {
+	return func(v T) bool { return !p(v) }
 }
 
 func invalidFilter(format string, args ...any) *scimError {

@@ -10,67 +10,83 @@ import (
 
 // Routes of the API, as Count names them.
 const (
-	routeUsers = "/Users"
-	routeUser  = "/Users/{id}"
+	routeUsers  = "/Users"
+	routeUser   = "/Users/{id}"
+	routeGroups = "/Groups"
+	routeGroup  = "/Groups/{id}"
 )
 
-// parseRoute maps a request path to its route and, for routeUser, the id.
-// Any other path is its own route, relative to BasePath when under it.
+// parseRoute maps a request path to its route and, for routeUser and
+// routeGroup, the id. Any other path is its own route, relative to BasePath
+// when under it.
 func parseRoute(path string) (route, id string) {
 	rest, underBase := strings.CutPrefix(path, BasePath)
 	if !underBase {
 		return path, ""
 	}
-	if rest == routeUsers {
-		return routeUsers, ""
-	}
-	if id, ok := strings.CutPrefix(rest, routeUsers+"/"); ok && id != "" && !strings.Contains(id, "/") {
-		return routeUser, id
+	for _, r := range []struct{ collection, item string }{{routeUsers, routeUser}, {routeGroups, routeGroup}} {
+		if rest == r.collection {
+			return r.collection, ""
+		}
+		if id, ok := strings.CutPrefix(rest, r.collection+"/"); ok && id != "" && !strings.Contains(id, "/") {
+			return r.item, id
+		}
 	}
 	return rest, ""
 }
 
-// listResponse is the body of GET /Users (RFC 7644 §3.4.2).
-type listResponse struct {
-	Schemas      []string       `json:"schemas"`
-	TotalResults int            `json:"totalResults"`
-	ItemsPerPage int            `json:"itemsPerPage"`
-	StartIndex   int            `json:"startIndex"`
-	Resources    []userResource `json:"Resources"`
+// listResponse is the body of a list (RFC 7644 §3.4.2).
+type listResponse[T any] struct {
+	Schemas      []string `json:"schemas"`
+	TotalResults int      `json:"totalResults"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	StartIndex   int      `json:"startIndex"`
+	Resources    []T      `json:"Resources"`
 }
 
-// listUsers answers GET /Users. Paging follows RFC 7644 §3.4.2.4 except
-// where TeamViewer documents otherwise: without count every remaining user
-// is returned, and startIndex is echoed as 0 so that clients cannot page
-// from it.
+// pageParams reads startIndex and count. Paging follows RFC 7644 §3.4.2.4,
+// except that without count every remaining resource is returned, as
+// TeamViewer documents for users.
+func pageParams(query url.Values) (startIndex, count int, err error) {
+	if startIndex, err = intParam(query, "startIndex", 1); err != nil {
+		return 0, 0, err
+	}
+	if count, err = intParam(query, "count", math.MaxInt); err != nil {
+		return 0, 0, err
+	}
+	// RFC 7644 §3.4.2.4: a startIndex below 1 means 1, a negative count 0.
+	return max(startIndex, 1), max(count, 0), nil
+}
+
+// page returns the page of matched that starts at the 1-based startIndex.
+func page[T any](matched []T, startIndex, count int) []T {
+	p := matched[min(startIndex-1, len(matched)):]
+	return p[:min(count, len(p))]
+}
+
+// listUsers answers GET /Users, paged by pageParams. startIndex is echoed
+// as 0, as TeamViewer documents, so that clients cannot page from it.
 func (s *Server) listUsers(query url.Values) response {
 	match, err := compileFilter(query.Get("filter"))
 	if err != nil {
 		return errorResponse(err)
 	}
-	startIndex, err := intParam(query, "startIndex", 1)
+	startIndex, count, err := pageParams(query)
 	if err != nil {
 		return errorResponse(err)
 	}
-	count, err := intParam(query, "count", math.MaxInt) // omitted: all remaining users
-	if err != nil {
-		return errorResponse(err)
-	}
-	// RFC 7644 §3.4.2.4: a startIndex below 1 means 1, a negative count 0.
-	startIndex, count = max(startIndex, 1), max(count, 0)
 
 	s.mu.Lock()
 	matched := s.users.matching(match)
 	s.mu.Unlock()
 
-	page := matched[min(startIndex-1, len(matched)):]
-	page = page[:min(count, len(page))]
-	resources := make([]userResource, len(page))
-	for i, u := range page {
+	users := page(matched, startIndex, count)
+	resources := make([]userResource, len(users))
+	for i, u := range users {
 		resources[i] = newUserResource(u)
 		resources[i].Schemas = nil // list items may omit them, as TeamViewer's do
 	}
-	return jsonResponse(http.StatusOK, listResponse{
+	return jsonResponse(http.StatusOK, listResponse[userResource]{
 		Schemas:      []string{listResponseSchema},
 		TotalResults: len(matched),
 		ItemsPerPage: len(resources),

@@ -94,8 +94,9 @@ func (s *Server) record(r RequestRecord) {
 }
 
 // Count returns how many requests with the given method went to route,
-// which is "/Users" or "/Users/{id}" (other paths are counted by their path
-// under BasePath). It stays exact when old records have been dropped.
+// which is "/Users", "/Users/{id}", "/Groups" or "/Groups/{id}" (other
+// paths are counted by their path under BasePath). It stays exact when old
+// records have been dropped.
 func (s *Server) Count(method, route string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -41,7 +41,9 @@ func (resp response) write(w http.ResponseWriter) {
 	for name, values := range resp.header {
 		w.Header()[name] = values
 	}
-	w.Header().Set("Content-Type", resp.contentType)
+	if resp.contentType != "" { // none for 204
+		w.Header().Set("Content-Type", resp.contentType)
+	}
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(data)
 }

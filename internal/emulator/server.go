@@ -65,13 +65,19 @@ type Options struct {
 	// MaxRequestBodies is how many of the newest records keep their body;
 	// 0 means 1,000.
 	MaxRequestBodies int
+	// MaxMembersPerRequest caps the member values one POST or PATCH of a
+	// group may carry, beyond which it is answered 400 tooMany; 0 means 100,
+	// the cap of other SCIM servers (TeamViewer's is unknown).
+	MaxMembersPerRequest int
 }
 
-// Server emulates one TeamViewer company's SCIM API. It is safe for
+// Server emulates one TeamViewer company's SCIM API: its users and its
+// user groups. It is safe for
 // concurrent use. Create it with New.
 type Server struct {
 	token, readOnlyToken string
 	duplicateStatus      int
+	maxMembers           int
 	onChange             func()
 	now                  func() time.Time
 	meter                concurrencyMeter
@@ -79,6 +85,7 @@ type Server struct {
 
 	mu       sync.Mutex // guards everything below
 	users    *store
+	groups   *groupStore
 	latency  time.Duration
 	faults   Faults
 	limiter  tokenBucket
@@ -96,6 +103,10 @@ func New(opts Options) *Server {
 	if duplicateStatus == 0 {
 		duplicateStatus = http.StatusConflict
 	}
+	maxMembers := opts.MaxMembersPerRequest
+	if maxMembers <= 0 {
+		maxMembers = defaultMaxMembersPerRequest
+	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -104,10 +115,12 @@ func New(opts Options) *Server {
 		token:           opts.Token,
 		readOnlyToken:   opts.ReadOnlyToken,
 		duplicateStatus: duplicateStatus,
+		maxMembers:      maxMembers,
 		onChange:        opts.OnChange,
 		now:             now,
 		late:            newLateCommits(),
 		users:           newStore(opts.ReservedUserNames),
+		groups:          newGroupStore(),
 		latency:         opts.Latency,
 		faults:          opts.Faults,
 		limiter:         tokenBucket{limit: opts.RateLimit},
@@ -223,34 +236,46 @@ func tokenEqual(got, want string) bool {
 // route dispatches an authorized request to its handler.
 func (s *Server) route(r *http.Request, body []byte, readErr error) response {
 	route, id := parseRoute(r.URL.Path)
-	if route != routeUsers && route != routeUser {
+	if route != routeUsers && route != routeUser && route != routeGroups && route != routeGroup {
 		return errorResponse(newError(http.StatusNotFound, "", "no such endpoint: %s", r.URL.Path))
 	}
-	if isWrite(r.Method) {
+	if carriesBody(r.Method) {
 		if err := checkBody(r, readErr); err != nil {
 			return errorResponse(err)
 		}
 	}
-	switch {
-	case route == routeUsers && r.Method == http.MethodGet:
-		return s.listUsers(r.URL.Query())
-	case route == routeUsers && r.Method == http.MethodPost:
-		return s.createUser(body)
-	case route == routeUsers:
-		return methodNotAllowed(r.Method, "GET, POST")
-	case r.Method == http.MethodGet:
+	switch route {
+	case routeGroups, routeGroup:
+		return s.routeGroups(r, route, id, body)
+	case routeUsers:
+		switch r.Method {
+		case http.MethodGet:
+			return s.listUsers(r.URL.Query())
+		case http.MethodPost:
+			return s.createUser(body)
+		}
+		return userMethodNotAllowed(r.Method, "GET, POST")
+	}
+	switch r.Method {
+	case http.MethodGet:
 		return s.getUser(id)
-	case r.Method == http.MethodPut:
+	case http.MethodPut:
 		return s.replaceUser(id, body)
-	case r.Method == http.MethodPatch:
+	case http.MethodPatch:
 		return s.patchUser(id, body)
 	}
-	return methodNotAllowed(r.Method, "GET, PUT, PATCH")
+	return userMethodNotAllowed(r.Method, "GET, PUT, PATCH")
 }
 
-// isWrite reports whether method changes users, and so carries a body.
-func isWrite(method string) bool {
+// carriesBody reports whether a request with method carries a body to read.
+func carriesBody(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// isWrite reports whether method can change the tenant, and so can meet
+// the faults of writes.
+func isWrite(method string) bool {
+	return carriesBody(method) || method == http.MethodDelete
 }
 
 // checkBody rejects request bodies the API would not read: too large,

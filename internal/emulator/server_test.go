@@ -393,14 +393,14 @@ func TestUnsupportedMethodsAndEndpoints(t *testing.T) {
 		{http.MethodGet, "/ServiceProviderConfig", http.StatusNotFound, ""},
 		{http.MethodGet, "/Schemas", http.StatusNotFound, ""},
 		{http.MethodGet, "/ResourceTypes", http.StatusNotFound, ""},
-		{http.MethodGet, "/Groups", http.StatusNotFound, ""},
+		{http.MethodGet, "/Groups/g1/members", http.StatusNotFound, ""},
 		{http.MethodGet, "/Users/" + u.ID + "/extra", http.StatusNotFound, ""},
 		{http.MethodGet, "/Users/", http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			body := ""
-			if isWrite(tt.method) {
+			if carriesBody(tt.method) {
 				body = `{"userName":"x@example.com"}`
 			}
 			e := c.do(t, tt.method, tt.path, body).expectSCIMError(t, tt.wantStatus, "")

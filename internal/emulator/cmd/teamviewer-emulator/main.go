@@ -6,6 +6,7 @@
 //
 //	teamviewer-emulator serve [-addr 127.0.0.1:8417] [-token TOKEN] [-state FILE] [flags]
 //	teamviewer-emulator users [-url http://127.0.0.1:8417]
+//	teamviewer-emulator groups [-url http://127.0.0.1:8417]
 //
 // Run a subcommand with -h for its flags.
 package main
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runServe(ctx, args[1:], getenv, stderr)
 	case "users":
 		err = runUsers(ctx, args[1:], stdout, stderr)
+	case "groups":
+		err = runGroups(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		printUsage(stdout)
 		return 0
@@ -71,6 +74,7 @@ func printUsage(w io.Writer) {
 	printf(w, `usage:
   teamviewer-emulator serve [flags]   serve the emulated SCIM API on a loopback address
   teamviewer-emulator users [flags]   print the emulator's users and request counts
+  teamviewer-emulator groups [flags]  print the emulator's user groups
 Run a command with -h for its flags.
 `)
 }

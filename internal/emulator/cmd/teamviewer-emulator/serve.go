@@ -46,7 +46,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&opts.Token, "token", "", "bearer `token` of the API (default $"+tokenEnv+")")
 	fs.StringVar(&opts.ReadOnlyToken, "read-only-token", "", "optional bearer `token` that may only GET")
 	fs.DurationVar(&opts.Latency, "latency", 0, "`delay` added to each API request")
-	fs.StringVar(&cfg.statePath, "state", "", "JSON `file` that keeps the users across restarts: loaded at start when present, saved after each write")
+	fs.StringVar(&cfg.statePath, "state", "", "JSON `file` that keeps the users and groups across restarts: loaded at start when present, saved after each write")
 	fs.StringVar(&cfg.readyFile, "ready-file", "", "`file` to write the API base URL to once listening")
 	fs.IntVar(&cfg.seedUsers, "seed-users", 0, "add `n` users (user00001@example.com...) when no state was loaded")
 	fs.StringVar(&reserved, "reserved-usernames", "", "comma-separated userNames owned outside the company: creating them fails as a duplicate")

@@ -87,6 +87,9 @@ func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("POST = %d", status)
 	}
+	if status, _ := apiRequest(t, http.MethodPost, baseURL+"/Groups", `{"displayName":"Admins"}`); status != http.StatusCreated {
+		t.Fatalf("POST /Groups = %d", status)
+	}
 	// Saved before the answer, so a kill now would not lose the user.
 	if data, err := os.ReadFile(statePath); err != nil || !strings.Contains(string(data), "jane@example.com") {
 		t.Errorf("state file after the write: %s (%v)", data, err)
@@ -99,6 +102,9 @@ func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
 	status, body := apiRequest(t, http.MethodGet, baseURL+"/Users", "")
 	if status != http.StatusOK || !strings.Contains(body, `"totalResults":3`) || !strings.Contains(body, "jane@example.com") {
 		t.Errorf("after restart GET /Users = %d %s", status, body)
+	}
+	if status, body := apiRequest(t, http.MethodGet, baseURL+"/Groups", ""); status != http.StatusOK || !strings.Contains(body, `"displayName":"Admins"`) {
+		t.Errorf("after restart GET /Groups = %d %s", status, body)
 	}
 	adminURL := strings.TrimSuffix(baseURL, "/scim/v2") + "/_emulator/users"
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, adminURL, nil)

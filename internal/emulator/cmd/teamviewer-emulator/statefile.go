@@ -11,7 +11,7 @@ import (
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
 )
 
-// stateFile persists the emulator's users in a JSON file, so that an
+// stateFile persists the emulator's users and groups in a JSON file, so that an
 // emulator killed and restarted with the same file keeps them. A zero path
 // disables it.
 type stateFile struct {
@@ -38,7 +38,7 @@ func (f *stateFile) load(s *emulator.Server) (bool, error) {
 	return true, file.Close()
 }
 
-// save writes the users of s to the file.
+// save writes the users and groups of s to the file.
 func (f *stateFile) save(s *emulator.Server) error {
 	if f.path == "" {
 		return nil

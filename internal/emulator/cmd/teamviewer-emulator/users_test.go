@@ -43,6 +43,27 @@ requests: GET 2 (total 2)
 	}
 }
 
+func TestGroupsCommand(t *testing.T) {
+	srv := emulator.New(emulator.Options{Token: "demo-token"})
+	ts := httptest.NewServer(newMux(srv))
+	defer ts.Close()
+	u := srv.AddUser(emulator.User{UserName: "jane@example.com"})
+	srv.AddGroup(emulator.Group{DisplayName: "Admins", ExternalID: "entra-1", Members: []string{u.ID}})
+	srv.AddGroup(emulator.Group{DisplayName: "Sales Team"})
+
+	var stdout, stderr strings.Builder
+	if code := run(t.Context(), []string{"groups", "-url", ts.URL}, noEnv, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := `ID        DISPLAYNAME  EXTERNALID  MEMBERS
+g1000001  Admins       entra-1     1
+g1000002  Sales Team   -           0
+`
+	if stdout.String() != want {
+		t.Errorf("output:\n%s\nwant:\n%s", stdout.String(), want)
+	}
+}
+
 func TestUsersCommandReportsUnreachableEmulator(t *testing.T) {
 	ts := httptest.NewServer(http.NotFoundHandler())
 	defer ts.Close()
