@@ -69,33 +69,60 @@ func (e *UserExistsError) Error() string {
 // Unwrap returns TeamViewer's refusal, so that errors.As finds its *Error.
 func (e *UserExistsError) Unwrap() error { return e.Cause }
 
-// nameLock serialises the creates and adoptions of one user name (compared
-// without regard to case) within a Users.
+// createGuard keeps the creates of one run apart: it serialises the creates
+// (and adoptions) of one name, compared without regard to case, and knows
+// which ids the run created or adopted, each for one caller.
+type createGuard struct {
+	mu      sync.Mutex
+	claimed map[string]bool
+	names   map[string]*nameLock
+}
+
+// nameLock is the lock of one name in a createGuard.
 type nameLock struct {
 	sync.Mutex
 	holders int // callers holding or waiting for the lock; the entry goes when it drops to 0
 }
 
-// lockName locks userName's nameLock and returns its unlock.
-func (us *Users) lockName(userName string) (unlock func()) {
-	key := foldKey(userName)
-	us.mu.Lock()
-	l := us.names[key]
+func newCreateGuard() createGuard {
+	return createGuard{claimed: make(map[string]bool), names: make(map[string]*nameLock)}
+}
+
+// lock locks name's nameLock and returns its unlock.
+func (g *createGuard) lock(name string) (unlock func()) {
+	key := foldKey(name)
+	g.mu.Lock()
+	l := g.names[key]
 	if l == nil {
 		l = &nameLock{}
-		us.names[key] = l
+		g.names[key] = l
 	}
 	l.holders++
-	us.mu.Unlock()
+	g.mu.Unlock()
 	l.Lock()
 	return func() {
 		l.Unlock()
-		us.mu.Lock()
+		g.mu.Lock()
 		if l.holders--; l.holders == 0 {
-			delete(us.names, key)
+			delete(g.names, key)
 		}
-		us.mu.Unlock()
+		g.mu.Unlock()
 	}
+}
+
+// claim records that the run created or adopted id for one caller.
+func (g *createGuard) claim(id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.claimed[id] = true
+}
+
+// isClaimed reports whether the run created or adopted id earlier, for
+// another caller: then it is never a create's own, whatever its name.
+func (g *createGuard) isClaimed(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.claimed[id]
 }
 
 // Create makes the user u, and is the one place that decides whether a
@@ -130,15 +157,13 @@ func (us *Users) lockName(userName string) (unlock func()) {
 // patched; if that patch fails, the user is returned with the error, so
 // that the caller records the user rather than orphaning it.
 func (us *Users) Create(ctx context.Context, u NewUser) (CreateResult, error) {
-	unlock := us.lockName(u.UserName)
+	unlock := us.guard.lock(u.UserName)
 	defer unlock()
 	res, err := us.create(ctx, u)
 	if err != nil {
 		return CreateResult{}, err
 	}
-	us.mu.Lock()
-	us.claimed[res.User.ID] = true
-	us.mu.Unlock()
+	us.guard.claim(res.User.ID)
 	res.User, err = us.wrote(res.User, nil)
 	if res.Outcome != Adopted && res.User.Active != u.Active {
 		var patched User
@@ -167,7 +192,7 @@ func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
 			switch {
 			case lookupErr != nil:
 				return CreateResult{}, errors.Join(err, lookupErr)
-			case ok && isCreatedFrom(found, u) && !us.isClaimed(found.ID):
+			case ok && isCreatedFrom(found, u) && !us.guard.isClaimed(found.ID):
 				c.log.debug(ctx, "SCIM create failed ambiguously, but the user it created exists; using it",
 					map[string]any{"operation": cl.op, "id": found.ID})
 				return CreateResult{User: found, Outcome: Recovered}, nil
@@ -194,7 +219,7 @@ func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
 				return CreateResult{}, err // refused for another reason: TeamViewer's answer says which
 			case findErr != nil:
 				return CreateResult{}, fmt.Errorf("%w\n\nLooking the user up to see whether it already exists also failed: %w", err, findErr)
-			case resent && isCreatedFrom(existing, u) && !us.isClaimed(existing.ID):
+			case resent && isCreatedFrom(existing, u) && !us.guard.isClaimed(existing.ID):
 				c.log.debug(ctx, "SCIM create resent after an ambiguous failure met the user the first POST created; using it",
 					map[string]any{"operation": cl.op, "id": existing.ID})
 				return CreateResult{User: existing, Outcome: Recovered}, nil
@@ -204,14 +229,6 @@ func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
 			return CreateResult{}, err
 		}
 	}
-}
-
-// isClaimed reports whether this Users created or adopted the user with the given id earlier in
-// the run, for another caller: then it is never this create's user, whatever its name.
-func (us *Users) isClaimed(id string) bool {
-	us.mu.Lock()
-	defer us.mu.Unlock()
-	return us.claimed[id]
 }
 
 // isCreatedFrom tells whether user is what creating u produces. TeamViewer
@@ -233,14 +250,7 @@ func (us *Users) lookupAfterLostAnswer(ctx context.Context, op, userName string)
 	if err != nil {
 		return User{}, false, err
 	}
-	us.mu.Lock()
-	l := us.listing
-	us.mu.Unlock()
-	if l != nil && isClosed(l.done) && !l.failed {
-		matches = append(matches, us.candidates(l, userName)...)
-	} else {
-		matches = append(matches, us.candidates(notListed, userName)...)
-	}
+	matches = append(matches, us.dir.candidates(us.dir.loaded(), userName)...)
 	u, found, err := pickUser(matches, userName)
 	if err != nil {
 		return User{}, false, &Error{Operation: op, err: err}
@@ -255,7 +265,7 @@ func (us *Users) recoverInterrupted(ctx context.Context, u NewUser, createErr er
 	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
 	defer cancel()
 	found, ok, err := us.lookupAfterLostAnswer(lookupCtx, "create user "+u.UserName, u.UserName)
-	if err != nil || !ok || !isCreatedFrom(found, u) || us.isClaimed(found.ID) {
+	if err != nil || !ok || !isCreatedFrom(found, u) || us.guard.isClaimed(found.ID) {
 		return CreateResult{}, createErr
 	}
 	us.client.log.debug(ctx, "SCIM create was interrupted after TeamViewer created the user; using it",
@@ -272,8 +282,8 @@ func (us *Users) adoptOrRefuse(ctx context.Context, u NewUser, existing User, ca
 	if err != nil {
 		return CreateResult{}, fmt.Errorf("%w\n\nReading the existing user %s that has this user name also failed: %w", cause, existing.ID, err)
 	}
-	if fresh.Active || us.isClaimed(fresh.ID) {
-		return CreateResult{}, &UserExistsError{UserName: u.UserName, User: fresh, CreatedHere: us.isClaimed(fresh.ID), Cause: cause}
+	if fresh.Active || us.guard.isClaimed(fresh.ID) {
+		return CreateResult{}, &UserExistsError{UserName: u.UserName, User: fresh, CreatedHere: us.guard.isClaimed(fresh.ID), Cause: cause}
 	}
 	var patch UserPatch
 	if !strings.EqualFold(fresh.UserName, u.UserName) {
@@ -293,14 +303,4 @@ func (us *Users) adoptOrRefuse(ctx context.Context, u NewUser, existing User, ca
 	}
 	us.client.log.debug(ctx, "SCIM create adopted a deactivated user with the user name", map[string]any{"id": adopted.ID})
 	return CreateResult{User: adopted, Outcome: Adopted}, nil
-}
-
-// isClosed reports whether done is closed, without waiting.
-func isClosed(done <-chan struct{}) bool {
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
 }
