@@ -175,58 +175,133 @@ func (us *Users) Create(ctx context.Context, u NewUser) (CreateResult, error) {
 	return res, err
 }
 
-// create sends the POST until the outcome is known; see Create.
+// create sends the POST until the outcome is known (see Create), then
+// applies the adoption rules to a user that had the name before.
 func (us *Users) create(ctx context.Context, u NewUser) (CreateResult, error) {
-	c := us.client
-	cl := c.newCreateCall(u)
+	a, err := safeCreate(ctx, us.client, &us.guard, createRules[User]{
+		call:      us.client.newCreateCall(u),
+		decode:    decodeUser,
+		id:        func(found User) string { return found.ID },
+		createdBy: func(found User) bool { return isCreatedFrom(found, u) },
+		lookupLost: func(ctx context.Context, op string) (User, bool, error) {
+			return us.lookupAfterLostAnswer(ctx, op, u.UserName)
+		},
+		lookupTaken: func(ctx context.Context) (User, error) { return us.FindByUserName(ctx, u.UserName) },
+	})
+	switch {
+	case err != nil:
+		return CreateResult{}, err
+	case a.outcome != 0:
+		us.served.Store(true)
+		return CreateResult{User: a.value, Outcome: a.outcome}, nil
+	case a.value.ID != "":
+		return us.adoptOrRefuse(ctx, u, a.value, a.cause)
+	case saysDuplicate(a.cause):
+		return CreateResult{}, &UserExistsError{UserName: u.UserName, Cause: a.cause}
+	}
+	return CreateResult{}, a.cause // refused for another reason: TeamViewer's answer says which
+}
+
+// createRules is what safeCreate needs to know of one kind of resource.
+type createRules[T any] struct {
+	call      *call
+	decode    func([]byte) (T, error)
+	id        func(T) string
+	createdBy func(T) bool // looks created from this create's request
+	// lookupLost finds the resource by name after a lost answer, with at
+	// most one request; found is false when nobody has the name.
+	lookupLost func(ctx context.Context, op string) (v T, found bool, err error)
+	// lookupTaken finds whoever has the name after a duplicate refusal: an
+	// error matching ErrNotFound when nobody visible does.
+	lookupTaken func(ctx context.Context) (T, error)
+}
+
+// createAttempt is what safeCreate found out: the new resource (outcome
+// Created or Recovered), or one that had the name before (outcome 0; cause
+// is how the create met it), or, with value zero too, a duplicate refusal
+// of a name nobody visible has (cause is the refusal).
+type createAttempt[T any] struct {
+	value   T
+	outcome CreateOutcome
+	cause   error
+}
+
+// safeCreate is the one decision, for every kind of resource, of whether a
+// create happened:
+//
+//   - A 2xx answer to the POST is the new resource (Created), never second
+//     guessed, even where TeamViewer normalised a value.
+//   - After a failure that TeamViewer may have acted on (see mayHaveActed),
+//     lookupLost looks, with one request. What it finds is this create's
+//     (Recovered) when createdBy says so and the run has not claimed it for
+//     another caller; else it had the name before. When nobody has the name,
+//     the POST is sent again after the wait a retry would have. All POSTs
+//     together count against MaxRetries.
+//   - A duplicate refusal (409, or a 400 or 422 that a duplicate can explain)
+//     of a resent POST is this create meeting itself, under the same rule. Of
+//     the first POST, it means the name was taken before.
+//   - When ctx ends while TeamViewer may have acted, one lookup on a context
+//     of its own finds the resource if it was created, so it is not orphaned.
+func safeCreate[T any](ctx context.Context, c *Client, guard *createGuard, r createRules[T]) (createAttempt[T], error) {
+	cl := r.call
+	ours := func(v T) bool { return r.createdBy(v) && !guard.isClaimed(r.id(v)) }
 	for resent := false; ; resent = true {
-		created, err := c.doUser(ctx, cl)
+		var created T
+		err := c.do(ctx, cl, func(b []byte) (err error) {
+			created, err = r.decode(b)
+			return err
+		})
 		switch {
 		case err == nil:
-			us.served.Store(true)
-			return CreateResult{User: created, Outcome: Created}, nil
+			return createAttempt[T]{value: created, outcome: Created}, nil
 		case ctx.Err() != nil && cl.sent.Load():
-			return us.recoverInterrupted(ctx, u, err)
+			// Ctrl-C or a pipeline's timeout while the POST may have reached TeamViewer.
+			lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
+			found, ok, lookupErr := r.lookupLost(lookupCtx, cl.op)
+			cancel()
+			if lookupErr != nil || !ok || !ours(found) {
+				return createAttempt[T]{}, err
+			}
+			c.log.debug(ctx, "SCIM create was interrupted after TeamViewer created it; using it", map[string]any{"operation": cl.op})
+			return createAttempt[T]{value: found, outcome: Recovered}, nil
 		case mayHaveActed(ctx, cl, err):
-			found, ok, lookupErr := us.lookupAfterLostAnswer(ctx, cl.op, u.UserName)
+			found, ok, lookupErr := r.lookupLost(ctx, cl.op)
 			switch {
 			case lookupErr != nil:
-				return CreateResult{}, errors.Join(err, lookupErr)
-			case ok && isCreatedFrom(found, u) && !us.guard.isClaimed(found.ID):
-				c.log.debug(ctx, "SCIM create failed ambiguously, but the user it created exists; using it",
-					map[string]any{"operation": cl.op, "id": found.ID})
-				return CreateResult{User: found, Outcome: Recovered}, nil
+				return createAttempt[T]{}, errors.Join(err, lookupErr)
+			case ok && ours(found):
+				c.log.debug(ctx, "SCIM create failed ambiguously, but what it created exists; using it",
+					map[string]any{"operation": cl.op, "id": r.id(found)})
+				return createAttempt[T]{value: found, outcome: Recovered}, nil
 			case ok:
-				return us.adoptOrRefuse(ctx, u, found, err)
+				return createAttempt[T]{value: found, cause: err}, nil
 			case !c.budgetLeft(cl):
-				return CreateResult{}, err
+				return createAttempt[T]{}, err
 			}
 			// A lookup succeeding does not mean the server is ready for the
 			// POST: a 503 may have asked for a pause, and parallel creates
 			// that failed together would otherwise resend together.
 			wait := c.resendWait(cl)
-			c.log.debug(ctx, "SCIM create failed ambiguously and nobody has the user name; sending it again",
+			c.log.debug(ctx, "SCIM create failed ambiguously and nobody has the name; sending it again",
 				map[string]any{"operation": cl.op, "wait_ms": wait.Milliseconds()})
 			if sleepErr := sleep(ctx, wait); sleepErr != nil {
-				return CreateResult{}, cl.transportError(sleepErr)
+				return createAttempt[T]{}, cl.transportError(sleepErr)
 			}
 		case mayBeDuplicate(err):
-			existing, findErr := us.FindByUserName(ctx, u.UserName)
+			existing, findErr := r.lookupTaken(ctx)
 			switch {
-			case errors.Is(findErr, ErrNotFound) && saysDuplicate(err):
-				return CreateResult{}, &UserExistsError{UserName: u.UserName, Cause: err}
 			case errors.Is(findErr, ErrNotFound):
-				return CreateResult{}, err // refused for another reason: TeamViewer's answer says which
+				return createAttempt[T]{cause: err}, nil
 			case findErr != nil:
-				return CreateResult{}, fmt.Errorf("%w\n\nLooking the user up to see whether it already exists also failed: %w", err, findErr)
-			case resent && isCreatedFrom(existing, u) && !us.guard.isClaimed(existing.ID):
-				c.log.debug(ctx, "SCIM create resent after an ambiguous failure met the user the first POST created; using it",
-					map[string]any{"operation": cl.op, "id": existing.ID})
-				return CreateResult{User: existing, Outcome: Recovered}, nil
+				return createAttempt[T]{}, fmt.Errorf("%w\n\nLooking it up to see whether it already exists also failed: %w", err, findErr)
+			case resent && ours(existing):
+				c.log.debug(ctx, "SCIM create resent after an ambiguous failure met what the first POST created; using it",
+					map[string]any{"operation": cl.op, "id": r.id(existing)})
+				return createAttempt[T]{value: existing, outcome: Recovered}, nil
 			}
-			return us.adoptOrRefuse(ctx, u, existing, err)
+			return createAttempt[T]{value: existing, cause: err}, nil
 		default:
-			return CreateResult{}, err
+			return createAttempt[T]{}, err
 		}
 	}
 }
@@ -256,21 +331,6 @@ func (us *Users) lookupAfterLostAnswer(ctx context.Context, op, userName string)
 		return User{}, false, &Error{Operation: op, err: err}
 	}
 	return u, found, nil
-}
-
-// recoverInterrupted runs when ctx ended while a POST may already have
-// reached TeamViewer: one lookup, on a context of its own, finds the user if
-// it was created, so it can be recorded instead of orphaned.
-func (us *Users) recoverInterrupted(ctx context.Context, u NewUser, createErr error) (CreateResult, error) {
-	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
-	defer cancel()
-	found, ok, err := us.lookupAfterLostAnswer(lookupCtx, "create user "+u.UserName, u.UserName)
-	if err != nil || !ok || !isCreatedFrom(found, u) || us.guard.isClaimed(found.ID) {
-		return CreateResult{}, createErr
-	}
-	us.client.log.debug(ctx, "SCIM create was interrupted after TeamViewer created the user; using it",
-		map[string]any{"id": found.ID})
-	return CreateResult{User: found, Outcome: Recovered}, nil
 }
 
 // adoptOrRefuse applies the rules for existing, a user that had u's user
