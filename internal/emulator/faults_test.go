@@ -118,49 +118,120 @@ func TestFaultsSpareAdminEndpoints(t *testing.T) {
 	}
 }
 
+// The latency is checked in a synctest bubble, whose clock is fake and jumps
+// only when every goroutine in it waits: the test sees the handler in the
+// middle of its latency without waiting for it for real, and bounds nothing
+// by the wall clock, so a loaded machine cannot make it flake.
 func TestLatency(t *testing.T) {
-	const latency = 150 * time.Millisecond
-	s, c := newTestServer(t, Options{Latency: latency})
-	start := time.Now()
-	c.do(t, http.MethodGet, "/Users", "")
-	if elapsed := time.Since(start); elapsed < latency {
-		t.Errorf("request took %v, want at least %v", elapsed, latency)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		const latency = 150 * time.Millisecond
+		s := New(Options{Token: testToken, Latency: latency})
+		rec, done := serveInBackground(s, createRequest(t.Context()))
+		time.Sleep(latency - time.Nanosecond)
+		synctest.Wait() // the handler is blocked, or done
+		if isClosed(done) {
+			t.Fatal("answered before the latency was over")
+		}
+		if n := len(s.Users()); n != 0 || s.TotalRequests() != 0 {
+			t.Fatalf("%d users, %d requests recorded before the latency was over; want the request not handled yet", n, s.TotalRequests())
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if !isClosed(done) {
+			t.Error("not answered once the latency was over")
+			<-done // leave no goroutine behind in the bubble
+			return
+		}
+		if rec.Code != http.StatusCreated || len(s.UsersByUserName("jane@example.com")) != 1 {
+			t.Fatalf("status %d, users %+v; want the create carried out after the latency", rec.Code, s.Users())
+		}
+		if got := s.Requests()[0]; got.End.Sub(got.Start) != latency {
+			t.Errorf("recorded %v from start to end, want the latency %v", got.End.Sub(got.Start), latency)
+		}
 
-	s.SetLatency(0)
-	start = time.Now()
-	c.do(t, http.MethodGet, "/Users", "")
-	if elapsed := time.Since(start); elapsed >= latency {
-		t.Errorf("request took %v after SetLatency(0)", elapsed)
-	}
+		// Without latency the answer comes while the bubble's clock stands still.
+		s.SetLatency(0)
+		req := httptest.NewRequest(http.MethodGet, BasePath+"/Users", nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		rec, done = serveInBackground(s, req)
+		synctest.Wait()
+		if !isClosed(done) {
+			t.Error("the handler waits after SetLatency(0)")
+			<-done
+			return
+		}
+		if rec.Code != http.StatusOK {
+			t.Errorf("status %d after SetLatency(0)", rec.Code)
+		}
+		if got := s.Requests()[1]; !got.End.Equal(got.Start) {
+			t.Errorf("recorded %v from start to end after SetLatency(0), want none", got.End.Sub(got.Start))
+		}
+	})
 }
 
+// A client that goes away during the latency gets no work done: the handler
+// stops waiting at once, records the request without a status, answers
+// nothing and carries out nothing, then or later. The bubble's clock would
+// jump a minute ahead if the handler kept sleeping, so a handler that ignored
+// the cancellation is caught by synctest.Wait, not by a timeout.
 func TestLatencyHonoursCancellation(t *testing.T) {
-	s, c := newTestServer(t, Options{Latency: time.Minute})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url+BasePath+"/Users", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
-	if err == nil {
-		_ = resp.Body.Close()
-	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want deadline exceeded", err)
-	}
-	// The handler gives up too: the request is recorded without a status.
-	for s.TotalRequests() == 0 {
-		if time.Since(start) > 10*time.Second {
-			t.Fatal("the handler is still sleeping")
+	synctest.Test(t, func(t *testing.T) {
+		const latency = time.Minute
+		s := New(Options{Token: testToken, Latency: latency})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		rec, done := serveInBackground(s, createRequest(ctx))
+		synctest.Wait() // the handler is in its latency
+		if isClosed(done) || s.TotalRequests() != 0 {
+			t.Fatal("the handler did not wait for the latency")
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := s.Requests()[0]; got.Status != 0 || !strings.HasSuffix(got.Path, "/Users") {
-		t.Errorf("recorded %+v, want status 0", got)
+		cancel() // as net/http does when the client's connection goes away
+		synctest.Wait()
+		if !isClosed(done) {
+			t.Error("the handler is still sleeping after its client went away")
+			<-done // the bubble's clock jumps to the end of the latency
+			return
+		}
+		if got := s.Requests(); len(got) != 1 || got[0].Status != 0 || !strings.HasSuffix(got[0].Path, "/Users") || !got[0].End.Equal(got[0].Start) {
+			t.Errorf("recorded %+v, want one request with status 0 that ended as it began", got)
+		}
+		if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
+			t.Errorf("answered %d %v %q, want nothing written", rec.Code, rec.Header(), rec.Body)
+		}
+		time.Sleep(2 * latency) // past when the create would have run
+		synctest.Wait()
+		if n := len(s.Users()); n != 0 {
+			t.Errorf("%d users, want the abandoned create never carried out", n)
+		}
+	})
+}
+
+// createRequest is a create of jane@example.com that ends with ctx.
+func createRequest(ctx context.Context) *http.Request {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, BasePath+"/Users", strings.NewReader(`{"userName":"jane@example.com"}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/scim+json")
+	return req
+}
+
+// serveInBackground has s answer req in memory in a new goroutine, and
+// returns the recorder and a channel closed once the answer is complete.
+func serveInBackground(s *Server, req *http.Request) (*httptest.ResponseRecorder, <-chan struct{}) {
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.ServeHTTP(rec, req)
+	}()
+	return rec, done
+}
+
+func isClosed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
 	}
 }
 

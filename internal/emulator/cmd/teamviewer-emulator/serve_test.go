@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,42 +45,59 @@ func TestParseServeFlags(t *testing.T) {
 	}
 }
 
-// startServe runs serve in the background and returns the API base URL
-// and a function that stops it and waits.
+// startServe runs serve in the background and returns the API base URL and
+// a function that stops serve and waits for it. Readiness is an event, not a
+// poll: serve logs its "listening on" line once its listener is open, and
+// the logger hands the URL over on a channel.
 func startServe(t *testing.T, cfg serveConfig) (baseURL string, stop func()) {
 	t.Helper()
-	cfg.addr = "127.0.0.1:0"
+	cfg.addr = "127.0.0.1:0" // a fresh port each time, never one reused
 	cfg.options.Token = "demo-token"
-	cfg.readyFile = filepath.Join(t.TempDir(), "ready")
+	listening := make(chan string, 1)
 	ctx, cancel := context.WithCancel(t.Context())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := serve(ctx, cfg, testLogger(t)); err != nil {
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		logger := log.New(listenWriter{testWriter{t}, listening}, "", 0)
+		if err := serve(ctx, cfg, logger); err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	})
-	stop = func() { cancel(); wg.Wait() }
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		data, err := os.ReadFile(cfg.readyFile)
-		if err == nil {
-			return strings.TrimSpace(string(data)), stop
-		}
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatal("the ready file did not appear")
-		}
-		time.Sleep(10 * time.Millisecond)
+	}()
+	stop = func() { cancel(); <-served }
+	select {
+	case baseURL = <-listening:
+		return baseURL, stop
+	case <-served:
+		t.Fatal("serve returned before it was listening")
+		return "", nil
 	}
+}
+
+// listenWriter passes log lines on to w and sends the address of the
+// "listening on" line to listening, whose room for one line must be free.
+type listenWriter struct {
+	w         io.Writer
+	listening chan<- string
+}
+
+func (l listenWriter) Write(p []byte) (int, error) {
+	if _, url, ok := strings.Cut(strings.TrimSpace(string(p)), " listening on "); ok {
+		select {
+		case l.listening <- url:
+		default: // a second line: the first was already handed over
+		}
+	}
+	return l.w.Write(p)
 }
 
 func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
 	statePath := filepath.Join(t.TempDir(), "state.json")
-	cfg := serveConfig{statePath: statePath, seedUsers: 2}
+	readyFile := filepath.Join(t.TempDir(), "ready")
+	cfg := serveConfig{statePath: statePath, seedUsers: 2, readyFile: readyFile}
 
 	baseURL, stop := startServe(t, cfg)
 	if !strings.HasPrefix(baseURL, "http://127.0.0.1:") || !strings.HasSuffix(baseURL, "/scim/v2") {
-		t.Errorf("ready file has %q", baseURL)
+		t.Errorf("listening on %q", baseURL)
 	}
 	status, _ := apiRequest(t, http.MethodPost, baseURL+"/Users", `{"userName":"jane@example.com","password":"pw"}`)
 	if status != http.StatusCreated {
@@ -95,6 +111,11 @@ func TestServeKeepsUsersAcrossRestarts(t *testing.T) {
 		t.Errorf("state file after the write: %s (%v)", data, err)
 	}
 	stop()
+	// serve writes the ready file before it waits to be stopped, so it is
+	// there now; it names the address the emulator was listening on.
+	if data, err := os.ReadFile(readyFile); err != nil || string(data) != baseURL+"\n" {
+		t.Errorf("ready file has %q (%v), want %q", data, err, baseURL+"\n")
+	}
 
 	// Restarted with the same file: the users are back and not seeded again.
 	baseURL, stop = startServe(t, cfg)
@@ -172,11 +193,7 @@ func apiRequest(t *testing.T, method, url, body string) (int, string) {
 	return resp.StatusCode, string(data)
 }
 
-// testLogger sends the emulator's log lines to the test log.
-func testLogger(t *testing.T) *log.Logger {
-	return log.New(testWriter{t}, "", 0)
-}
-
+// testWriter sends the emulator's log lines to the test log.
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) {
