@@ -211,7 +211,10 @@ func (c *Client) do(ctx context.Context, cl *call, decode func([]byte) error) er
 			_ = httpResp.Body.Close()
 		}
 		e := cl.transportError(err)
-		if httpResp == nil && ctx.Err() == nil && isTransient(err) && !c.budgetLeft(cl) {
+		// Only a call that would have been retried, had its budget allowed, shows the server
+		// unreachable: a POST whose answer was lost is not retried by design, and Create's
+		// lookup must still be tried.
+		if httpResp == nil && ctx.Err() == nil && retryable(cl, nil, err) && !c.budgetLeft(cl) {
 			c.unreachable.Store(e)
 		}
 		return e
