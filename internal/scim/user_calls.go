@@ -168,37 +168,44 @@ func (c *Client) findExact(ctx context.Context, op, userName string) ([]User, er
 }
 
 // pickUser returns the user whose userName is userName exactly, else the only
-// one whose userName equals it without regard to case; found is false when no
-// user matches. Several case-insensitive matches without an exact one are an
-// error naming them: any choice among them would be a guess. A user listed
+// one whose userName equals it without regard to case; see pickByName.
+func pickUser(users []User, userName string) (User, bool, error) {
+	return pickByName(users, userName, "users", "userName",
+		func(u User) string { return u.ID }, func(u User) string { return u.UserName })
+}
+
+// pickByName returns the item whose name is name exactly, else the only one
+// whose name equals it without regard to case; found is false when none
+// matches. Several case-insensitive matches without an exact one are an
+// error naming them: any choice among them would be a guess. An item listed
 // twice (by two sources of one lookup) counts once, as first listed.
-func pickUser(users []User, userName string) (u User, found bool, err error) {
-	var folded []User
-	seen := make(map[string]bool, len(users))
-	for _, u := range users {
-		if seen[u.ID] {
+func pickByName[T any](items []T, name, noun, attribute string, id, nameOf func(T) string) (v T, found bool, err error) {
+	var folded []T
+	seen := make(map[string]bool, len(items))
+	for _, item := range items {
+		if seen[id(item)] {
 			continue
 		}
-		seen[u.ID] = true
-		if u.UserName == userName {
-			return u, true, nil
+		seen[id(item)] = true
+		if nameOf(item) == name {
+			return item, true, nil
 		}
-		if strings.EqualFold(u.UserName, userName) {
-			folded = append(folded, u)
+		if strings.EqualFold(nameOf(item), name) {
+			folded = append(folded, item)
 		}
 	}
 	switch len(folded) {
 	case 0:
-		return User{}, false, nil
+		return v, false, nil
 	case 1:
 		return folded[0], true, nil
 	}
 	candidates := make([]string, len(folded))
-	for i, u := range folded {
-		candidates[i] = fmt.Sprintf("%s (%s)", u.ID, u.UserName)
+	for i, item := range folded {
+		candidates[i] = fmt.Sprintf("%s (%s)", id(item), nameOf(item))
 	}
-	return User{}, false, fmt.Errorf("%d users match this userName only without regard to case, so which one is meant is unclear: %s; "+
-		"spell the userName exactly as TeamViewer has it, or use the user's id", len(folded), strings.Join(candidates, ", "))
+	return v, false, fmt.Errorf("%d %s match this %s only without regard to case, so which one is meant is unclear: %s; "+
+		"spell the %s exactly as TeamViewer has it, or use the id", len(folded), noun, attribute, strings.Join(candidates, ", "), attribute)
 }
 
 // foldKey maps s to a key equal for exactly the strings that strings.EqualFold
@@ -225,44 +232,55 @@ func (c *Client) ListUsers(ctx context.Context, opts ListOptions) ([]User, error
 
 // eachPage lists the users matching opts.Filter and hands each page's new
 // users to fn as it arrives; an error from fn stops the listing and is
-// returned. Pages are asked for with explicit startIndex and count computed
-// from its own counters: TeamViewer echoes startIndex 0, and a server may
-// return fewer (or, ignoring count, all) users per page. Users are
-// deduplicated by id. It stops at an empty page, at totalResults, or at a
-// page that brings no new user, which is how a server that ignores
-// startIndex shows itself; so it ends on any server. Such a page is an error
-// when totalResults says users are left unread: returning part of the users
-// as all of them would make the missing ones look deleted.
+// returned. See pageThrough.
 func (c *Client) eachPage(ctx context.Context, op string, opts ListOptions, fn func(page []User) error) error {
 	size := opts.PageSize
 	if size <= 0 {
 		size = defaultPageSize
 	}
+	fetch := func(start, count int) ([]User, int, error) {
+		page, err := c.fetchPage(ctx, op, opts.Filter, start, count)
+		return page.users, page.total, err
+	}
+	return pageThrough(op, "users", size, fetch, func(u User) string { return u.ID }, fn)
+}
+
+// pageThrough reads pages of size items with fetch(startIndex, count) and
+// hands each page's new items to fn as it arrives; an error from fn stops it
+// and is returned. Pages are asked for with explicit startIndex and count
+// computed from its own counters: TeamViewer echoes startIndex 0, and a
+// server may return fewer (or, ignoring count, all) items per page. Items
+// are deduplicated by id. It stops at an empty page, at totalResults, or at a
+// page that brings no new item, which is how a server that ignores
+// startIndex shows itself; so it ends on any server. Such a page is an error
+// when totalResults says items are left unread: returning part of them as
+// all of them would make the missing ones look deleted.
+func pageThrough[T any](op, noun string, size int, fetch func(start, count int) ([]T, int, error), id func(T) string, fn func([]T) error) error {
 	seen := make(map[string]bool)
 	for start := 1; ; {
-		page, err := c.fetchPage(ctx, op, opts.Filter, start, size)
+		page, total, err := fetch(start, size)
 		if err != nil {
 			return err
 		}
-		fresh := make([]User, 0, len(page.users))
-		for _, u := range page.users {
-			if !seen[u.ID] {
-				seen[u.ID] = true
-				fresh = append(fresh, u)
+		fresh := make([]T, 0, len(page))
+		for _, v := range page {
+			if !seen[id(v)] {
+				seen[id(v)] = true
+				fresh = append(fresh, v)
 			}
 		}
-		start += len(page.users)
-		if len(fresh) == 0 && len(page.users) > 0 && page.total > len(seen) {
+		start += len(page)
+		if len(fresh) == 0 && len(page) > 0 && total > len(seen) {
 			return &Error{Operation: op, err: fmt.Errorf(
-				"%w: the server did not page: it ignored startIndex, answering with users already read; read %d of %d users",
-				ErrInvalidResponse, len(seen), page.total)}
+				"%w: the server did not page: it ignored startIndex, answering with %s already read; read %d of %d %s",
+				ErrInvalidResponse, noun, len(seen), total, noun)}
 		}
 		if len(fresh) > 0 {
 			if err := fn(fresh); err != nil {
 				return err
 			}
 		}
-		if len(fresh) == 0 || (page.total >= 0 && len(seen) >= page.total) {
+		if len(fresh) == 0 || (total >= 0 && len(seen) >= total) {
 			return nil
 		}
 	}

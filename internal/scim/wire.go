@@ -62,47 +62,55 @@ func decodeUser(body []byte) (User, error) {
 	return w.user()
 }
 
-// wireListResponse is a SCIM ListResponse. startIndex and itemsPerPage are not
-// read: TeamViewer echoes startIndex 0, so paging relies on our own counters.
-type wireListResponse struct {
+// wireListResponse is a SCIM ListResponse of W items. startIndex and
+// itemsPerPage are not read: TeamViewer echoes startIndex 0, so paging relies
+// on our own counters.
+type wireListResponse[W any] struct {
 	TotalResults *looseInt `json:"totalResults"`
 	// A pointer tells an absent member apart from an empty page. encoding/json
 	// matches member names case-insensitively, so "resources" is accepted too.
-	Resources *[]wireUser `json:"Resources"`
+	Resources *[]W `json:"Resources"`
 }
 
-// listPage is one decoded ListResponse page.
+// listPage is one decoded ListResponse page of users.
 type listPage struct {
 	users []User
 	total int // -1 when the server did not say
 }
 
 func decodeListResponse(body []byte) (listPage, error) {
-	var w wireListResponse
+	users, total, err := decodeResources(body, wireUser.user)
+	return listPage{users: users, total: total}, err
+}
+
+// decodeResources decodes a ListResponse of W items into T values; total is
+// -1 when the server did not say.
+func decodeResources[W, T any](body []byte, convert func(W) (T, error)) (items []T, total int, err error) {
+	var w wireListResponse[W]
 	if err := json.Unmarshal(body, &w); err != nil {
-		return listPage{}, err
+		return nil, 0, err
 	}
 	// An object with neither member is not a ListResponse. Reading it as
-	// "no users" would let a lookup conclude a user is missing and a create
-	// follow, so it is rejected like any other unexpected body.
+	// "no items" would let a lookup conclude a resource is missing and a
+	// create follow, so it is rejected like any other unexpected body.
 	if w.TotalResults == nil && w.Resources == nil {
-		return listPage{}, errors.New("not a ListResponse: no totalResults and no Resources")
+		return nil, 0, errors.New("not a ListResponse: no totalResults and no Resources")
 	}
-	page := listPage{total: -1}
+	total = -1
 	if w.TotalResults != nil {
-		page.total = w.TotalResults.value
+		total = w.TotalResults.value
 	}
 	if w.Resources != nil {
-		page.users = make([]User, 0, len(*w.Resources))
+		items = make([]T, 0, len(*w.Resources))
 		for i, r := range *w.Resources {
-			u, err := r.user()
+			v, err := convert(r)
 			if err != nil {
-				return listPage{}, fmt.Errorf("item %d of Resources: %w", i, err)
+				return nil, 0, fmt.Errorf("item %d of Resources: %w", i, err)
 			}
-			page.users = append(page.users, u)
+			items = append(items, v)
 		}
 	}
-	return page, nil
+	return items, total, nil
 }
 
 // wireNewUser is the body of POST /Users. The create-only attributes are
