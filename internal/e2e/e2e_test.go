@@ -44,10 +44,13 @@ data "teamviewer_user" "first" {
 // The token appears nowhere a pipeline keeps: not in the CLI's output, its TRACE log (which holds
 // every provider log line, the scim subsystem's requests and responses included), state or plan.
 // Terraform itself saves the values of input variables in plan files, so a token passed as a
-// variable is in the plan by Terraform's design; from TEAMVIEWER_TOKEN it is not.
+// variable is in the plan by Terraform's design; from TEAMVIEWER_TOKEN it is not. On CLIs that
+// accept write-only attributes, neither is an initial password, passed as pipelines pass secrets
+// they must not keep: through an ephemeral variable.
 func TestTokenNeverLeaks(t *testing.T) {
 	const token = "tv-e2e-secret-token-9d1f3c"
 	const ssoCustomerID = "sso-e2e-secret-4b7e21"
+	const password = "Initial-e2e-Passw0rd-5c81"
 	for _, tc := range []struct {
 		name          string
 		tokenVariable bool
@@ -67,8 +70,30 @@ resource "teamviewer_user" "sso" {
   sso_customer_id = %q
 }
 `, ssoCustomerID)
-			w := newWorkspace(t, usersConfig(tenant.URL, "leak", 3, tc.tokenVariable)+ssoUser,
-				tc.env, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
+			config := usersConfig(tenant.URL, "leak", 3, tc.tokenVariable) + ssoUser
+			env := []string{tc.env, "TF_LOG=TRACE", "TF_LOG_PATH=" + logFile}
+			wantUsers := 4
+			if acceptsWriteOnly() {
+				config += `
+resource "teamviewer_user" "hire" {
+  user_name           = "leak-hire@example.com"
+  display_name        = "New Hire"
+  password_wo         = var.initial_password
+  password_wo_version = 1
+}
+
+variable "initial_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+`
+				env = append(env, "TF_VAR_initial_password="+password)
+				wantUsers++
+			} else {
+				t.Logf("Terraform %s predates write-only attributes: the initial password is not checked", cliVersion)
+			}
+			w := newWorkspace(t, config, env...)
 
 			var output strings.Builder
 			output.WriteString(w.mustRun("apply", "-input=false", "-auto-approve", "-no-color"))
@@ -101,6 +126,9 @@ resource "teamviewer_user" "sso" {
 				if i := strings.Index(text, token); i >= 0 {
 					t.Errorf("the token leaked into the %s: ...%s...", place, text[max(0, i-200):min(len(text), i+50)])
 				}
+				if i := strings.Index(text, password); i >= 0 {
+					t.Errorf("the initial password leaked into the %s: ...%s...", place, text[max(0, i-200):min(len(text), i+50)])
+				}
 			}
 			// The SSO id is kept in state, marked sensitive, to notice a change; it reaches no output or log.
 			for _, place := range []string{"CLI output", "TRACE log"} {
@@ -109,12 +137,15 @@ resource "teamviewer_user" "sso" {
 				}
 			}
 			users := tenant.users()
-			if len(users) != 4 {
-				t.Errorf("want 4 users in the emulator, found %d", len(users))
+			if len(users) != wantUsers {
+				t.Errorf("want %d users in the emulator, found %d", wantUsers, len(users))
 			}
 			for _, u := range users {
 				if u.UserName == "leak-sso@example.com" && u.SSOCustomerID != ssoCustomerID {
 					t.Errorf("TeamViewer should have received the SSO customer id, got %q", u.SSOCustomerID)
+				}
+				if u.UserName == "leak-hire@example.com" && u.Password != "set" {
+					t.Errorf("TeamViewer should have received the initial password")
 				}
 			}
 		})

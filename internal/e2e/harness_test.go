@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -22,15 +23,21 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/go-version"
+
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
 )
 
-// Binaries built once by TestMain.
+// Binaries built once by TestMain, and the version of the CLI at terraformPath.
 var (
 	providerBinary string
 	emulatorBinary string
 	terraformPath  string
+	cliVersion     *version.Version
 )
+
+// writeOnlyCLI is the first Terraform, and the first OpenTofu, that accepts write-only attributes.
+var writeOnlyCLI = version.Must(version.NewVersion("1.11.0"))
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -41,6 +48,11 @@ func run(m *testing.M) int {
 	if os.Getenv("TF_ACC") == "" || terraformPath == "" {
 		fmt.Println("e2e: skipped; set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does)")
 		return m.Run()
+	}
+	var err error
+	if cliVersion, err = terraformVersion(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s version -json: %v\n", terraformPath, err)
+		return 1
 	}
 	dir, err := os.MkdirTemp("", "teamviewer-e2e")
 	if err != nil {
@@ -58,6 +70,29 @@ func run(m *testing.M) int {
 		}
 	}
 	return m.Run()
+}
+
+// terraformVersion asks the CLI for its version (OpenTofu answers with its own under the same name).
+func terraformVersion() (*version.Version, error) {
+	cmd := exec.CommandContext(context.Background(), terraformPath, "version", "-json")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1") // no asking HashiCorp for a newer release
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return nil, err
+	}
+	return version.NewVersion(v.Version)
+}
+
+// acceptsWriteOnly reports whether the CLI accepts write-only attributes; as in tfversion, a
+// prerelease counts as its release.
+func acceptsWriteOnly() bool {
+	return cliVersion.Core().GreaterThanOrEqual(writeOnlyCLI)
 }
 
 func requireBinaries(t *testing.T) {

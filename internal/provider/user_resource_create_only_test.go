@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -138,7 +139,7 @@ func TestAccUser_passwordWriteOnly(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(writeOnlyCLI)},
 		Steps: []resource.TestStep{
 			{
 				Config: config(1),
@@ -176,7 +177,7 @@ func TestAccUser_passwordWriteOnlyNeedsNewerCLI(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipFromWriteOnlyCLI{}},
 		Steps: []resource.TestStep{
 			{
 				Config:      tenant.providerConfig() + userConfig("old", "old.cli@example.com", "Old Cli", `  password_wo = "secret-secret"`),
@@ -191,6 +192,44 @@ func TestAccUser_passwordWriteOnlyNeedsNewerCLI(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// writeOnlyCLI is the first Terraform, and the first OpenTofu, that accepts write-only attributes:
+// the password tests run on it and later, the test of the clear error before it.
+var writeOnlyCLI = tfversion.Version1_11_0
+
+// skipFromWriteOnlyCLI skips a test on CLIs that accept write-only attributes. The
+// tfversion.SkipAbove(1.10.0) it replaces also skipped 1.10's later patch releases, which do not.
+type skipFromWriteOnlyCLI struct{}
+
+func (skipFromWriteOnlyCLI) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	// Core, as tfversion does: a prerelease of 1.11.0 counts as 1.11.0.
+	if req.TerraformVersion.Core().GreaterThanOrEqual(writeOnlyCLI) {
+		resp.Skip = fmt.Sprintf("Terraform CLI version %s accepts write-only attributes (%s or later): skipping test",
+			req.TerraformVersion, writeOnlyCLI)
+	}
+}
+
+// Exactly one of the two password tests runs on every CLI, 1.10's later patch releases included.
+func TestWriteOnlyGates(t *testing.T) {
+	for _, tc := range []struct {
+		cli       string
+		writeOnly bool
+	}{
+		{"1.5.7", false}, {"1.10.0", false}, {"1.10.5", false},
+		{"1.11.0-rc1", true}, {"1.11.0", true}, {"1.12.6", true}, {"1.16.4", true},
+	} {
+		req := tfversion.CheckTerraformVersionRequest{TerraformVersion: version.Must(version.NewVersion(tc.cli))}
+		var newer, older tfversion.CheckTerraformVersionResponse
+		tfversion.SkipBelow(writeOnlyCLI).CheckTerraformVersion(t.Context(), req, &newer)
+		skipFromWriteOnlyCLI{}.CheckTerraformVersion(t.Context(), req, &older)
+		if ran := newer.Skip == ""; ran != tc.writeOnly {
+			t.Errorf("Terraform %s: the write-only test ran = %t, want %t", tc.cli, ran, tc.writeOnly)
+		}
+		if ran := older.Skip == ""; ran == tc.writeOnly {
+			t.Errorf("Terraform %s: the clear-error test ran = %t, want %t", tc.cli, ran, !tc.writeOnly)
+		}
+	}
 }
 
 // stateDoesNotContain fails when a secret appears anywhere in the state's attributes.
