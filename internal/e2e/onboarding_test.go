@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,18 +20,8 @@ import (
 func requireCLI(t *testing.T, minimum, why string) {
 	t.Helper()
 	requireBinaries(t)
-	out, err := exec.CommandContext(t.Context(), terraformPath, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("terraform version -json: %v", err)
-	}
-	if version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(minimum))) {
-		t.Skipf("needs Terraform %s or later (%s); this is %s", minimum, why, v.Version)
+	if cliVersion.Core().LessThan(version.Must(version.NewVersion(minimum))) {
+		t.Skipf("needs Terraform %s or later (%s); this is %s", minimum, why, cliVersion)
 	}
 }
 
