@@ -107,18 +107,7 @@ list "teamviewer_user" "company" {
 		t.Fatalf("users.tf has %d import blocks, want %d", n, total)
 	}
 
-	writesBefore := tenant.writes()
-	plan := w.mustRun("plan", "-input=false", "-no-color", "-out=onboard.tfplan")
-	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", total); !strings.Contains(plan, want) {
-		t.Fatalf("the plan of the generated configuration does not say %q:\n%.3000s", want, tail(plan, 3000))
-	}
-	w.mustRun("apply", "-input=false", "-no-color", "onboard.tfplan")
-	if n := tenant.writes() - writesBefore; n != 0 {
-		t.Errorf("importing the company wrote %d times to TeamViewer, want 0", n)
-	}
-	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-		t.Fatalf("the plan after onboarding is not empty: %v\n%s", err, tail(out, 3000))
-	}
+	importsWithoutChange(t, w, tenant, total)
 
 	// Every managed user is listed with its identity: an object by resource address.
 	var identities map[string]map[string]any
@@ -216,6 +205,25 @@ resource "teamviewer_user" "eph" {
 	}
 }
 
+// importsWithoutChange plans the workspace's generated configuration, which must import total
+// users and change nothing, applies it, which must write nothing to TeamViewer, and checks that
+// the next plan is empty.
+func importsWithoutChange(t *testing.T, w *workspace, tenant *emulatorProcess, total int) {
+	t.Helper()
+	writesBefore := tenant.writes()
+	plan := w.mustRun("plan", "-input=false", "-no-color", "-out=onboard.tfplan")
+	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", total); !strings.Contains(plan, want) {
+		t.Fatalf("the plan of the generated configuration does not say %q:\n%s", want, tail(plan, 3000))
+	}
+	w.mustRun("apply", "-input=false", "-no-color", "onboard.tfplan")
+	if n := tenant.writes() - writesBefore; n != 0 {
+		t.Errorf("importing the company wrote %d times to TeamViewer, want 0", n)
+	}
+	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after onboarding is not empty: %v\n%s", err, tail(out, 3000))
+	}
+}
+
 // tail returns the end of s, at most n bytes, for failure messages.
 func tail(s string, n int) string {
 	return s[max(0, len(s)-n):]
@@ -252,16 +260,5 @@ func TestGeneratedImportBlocksOnboardACompany(t *testing.T) {
 	mustWrite(t, filepath.Join(w.dir, "imports.tf"), []byte(w.mustRun("output", "-raw", "import_blocks")), 0o600)
 	w.mustRun("plan", "-input=false", "-no-color", "-generate-config-out=users.tf")
 
-	writesBefore := tenant.writes()
-	plan := w.mustRun("plan", "-input=false", "-no-color", "-out=onboard.tfplan")
-	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", total); !strings.Contains(plan, want) {
-		t.Fatalf("the plan of the generated configuration does not say %q:\n%s", want, tail(plan, 3000))
-	}
-	w.mustRun("apply", "-input=false", "-no-color", "onboard.tfplan")
-	if n := tenant.writes() - writesBefore; n != 0 {
-		t.Errorf("importing the company wrote %d times to TeamViewer, want 0", n)
-	}
-	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-		t.Fatalf("the plan after onboarding is not empty: %v\n%s", err, tail(out, 3000))
-	}
+	importsWithoutChange(t, w, tenant, total)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -221,10 +220,7 @@ func (c *Client) doGroup(ctx context.Context, cl *call) (Group, error) {
 	return g, err
 }
 
-// groupPath returns the escaped path of a group; see userPath.
+// groupPath returns the escaped path of a group.
 func groupPath(op, id string) (string, error) {
-	if id == "" || id == "." || id == ".." {
-		return "", &Error{Operation: op, err: fmt.Errorf("invalid group id %q", id)}
-	}
-	return "/Groups/" + url.PathEscape(id), nil
+	return resourcePath(op, "Groups", id)
 }

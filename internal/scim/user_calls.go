@@ -319,11 +319,17 @@ func (c *Client) doUser(ctx context.Context, cl *call) (User, error) {
 	return u, err
 }
 
-// userPath returns the escaped path of a user. PathEscape leaves "." and ".."
-// alone, and a server or proxy could resolve them to another resource.
+// userPath returns the escaped path of a user.
 func userPath(op, id string) (string, error) {
+	return resourcePath(op, "Users", id)
+}
+
+// resourcePath returns the escaped path of the resource id under endpoint.
+// PathEscape leaves "." and ".." alone, and a server or proxy could resolve
+// them to another resource.
+func resourcePath(op, endpoint, id string) (string, error) {
 	if id == "" || id == "." || id == ".." {
-		return "", &Error{Operation: op, err: fmt.Errorf("invalid user id %q", id)}
+		return "", &Error{Operation: op, err: fmt.Errorf("invalid id %q", id)}
 	}
-	return "/Users/" + url.PathEscape(id), nil
+	return "/" + endpoint + "/" + url.PathEscape(id), nil
 }
