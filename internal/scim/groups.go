@@ -29,7 +29,7 @@ type GroupCreateResult struct {
 // would be a trap for everyone who reads them.
 type GroupExistsError struct {
 	DisplayName string
-	Group       Group // the group that has the name
+	Group       Group // the group that has the name; zero when TeamViewer refused the name but none is visible
 	// CreatedHere is set when this Groups created Group earlier in the run:
 	// another caller (another resource of the same configuration) manages it.
 	CreatedHere bool
@@ -39,7 +39,10 @@ type GroupExistsError struct {
 }
 
 func (e *GroupExistsError) Error() string {
-	if e.CreatedHere {
+	switch {
+	case e.Group.ID == "":
+		return fmt.Sprintf("TeamViewer refused to create a group named %q as a duplicate: %v", e.DisplayName, e.Cause)
+	case e.CreatedHere:
 		return fmt.Sprintf("the group name %q belongs to group %s, created earlier in this run for another caller", e.DisplayName, e.Group.ID)
 	}
 	return fmt.Sprintf("a group named %q already exists (id %s)", e.Group.DisplayName, e.Group.ID)
@@ -122,6 +125,10 @@ func (gs *Groups) Get(ctx context.Context, id string) (Group, error) {
 // wait honours its ctx.
 func (gs *Groups) fetch(ctx context.Context, id string) (Group, error) {
 	gs.mu.Lock()
+	if g, ok := gs.dir.byID(nil, id); ok && g.MembersKnown {
+		gs.mu.Unlock() // a read that finished since this one checked the view
+		return g, nil
+	}
 	f, inFlight := gs.flights[id]
 	if !inFlight {
 		f = &groupFlight{done: make(chan struct{})}
@@ -238,6 +245,9 @@ func (gs *Groups) Create(ctx context.Context, ng NewGroup) (GroupCreateResult, e
 	case a.outcome == 0 && a.value.ID != "":
 		return GroupCreateResult{}, &GroupExistsError{DisplayName: ng.DisplayName, Group: a.value,
 			CreatedHere: gs.guard.isClaimed(a.value.ID), Cause: a.cause}
+	case a.outcome == 0 && saysDuplicate(a.cause):
+		// Taken in the meantime, in a case the run's listing predates.
+		return GroupCreateResult{}, &GroupExistsError{DisplayName: ng.DisplayName, Cause: a.cause}
 	case a.outcome == 0:
 		return GroupCreateResult{}, a.cause
 	}
@@ -251,9 +261,17 @@ func (gs *Groups) Create(ctx context.Context, ng NewGroup) (GroupCreateResult, e
 	gs.dir.remember(g)
 	res := GroupCreateResult{Group: g, Outcome: a.outcome}
 	if len(ng.Members) > 0 {
-		res.Group, err = gs.AddMembers(ctx, g.ID, ng.Members)
+		withMembers, err := gs.AddMembers(ctx, g.ID, ng.Members)
+		if err != nil {
+			// The group exists: it goes back with the members added so far, never orphaned.
+			if known, ok := gs.dir.byID(nil, g.ID); ok {
+				res.Group = known
+			}
+			return res, err
+		}
+		res.Group = withMembers
 	}
-	return res, err
+	return res, nil
 }
 
 // Rename replaces the group's display name.
@@ -282,6 +300,7 @@ func (gs *Groups) RemoveMembers(ctx context.Context, id string, userIDs []string
 
 func (gs *Groups) changeMembers(ctx context.Context, verb, id string, userIDs []string) (Group, error) {
 	op := fmt.Sprintf("%s members of group %s", strings.ToLower(verb), id)
+	userIDs = slices.Compact(slices.Sorted(slices.Values(userIDs))) // TeamViewer keeps a member once
 	var (
 		answer   Group
 		returned bool
@@ -297,9 +316,15 @@ func (gs *Groups) changeMembers(ctx context.Context, verb, id string, userIDs []
 			changed[m] = true
 		}
 		gs.dir.change(id, func(g Group) Group {
-			kept := slices.DeleteFunc(slices.Clone(g.Members), func(m string) bool { return changed[m] })
+			kept := g.Members
 			if verb == "Add" {
-				kept = append(kept, chunk...)
+				for _, m := range chunk {
+					if !slices.Contains(kept, m) {
+						kept = append(slices.Clip(kept), m)
+					}
+				}
+			} else {
+				kept = slices.DeleteFunc(slices.Clone(kept), func(m string) bool { return changed[m] })
 			}
 			g.Members = kept
 			return g
