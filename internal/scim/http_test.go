@@ -231,23 +231,22 @@ func (rt *refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 }
 
 func TestConnectionErrorsRetried(t *testing.T) {
-	fake, srv := newFake(t)
 	rt := &refusingTransport{next: http.DefaultTransport}
 	rt.refuse.Store(2)
-	c := newTestClient(t, srv.URL+basePath, func(c *Config) { c.HTTPClient = &http.Client{Transport: rt} })
+	company := newTenant(t, 0, tenantOptions{config: func(c *Config) { c.HTTPClient = &http.Client{Transport: rt} }})
 
-	// A refused dial sent nothing, so even a POST is simply resent.
-	u, err := c.CreateUser(t.Context(), NewUser{UserName: "jane@example.com", DisplayName: "Jane Doe", Active: true})
-	if err != nil {
-		t.Fatal(err)
+	// A refused dial sent nothing, so even a POST is simply sent again:
+	// no lookup, no doubt about the outcome.
+	res, err := company.newUsers(DirectoryOptions{}).Create(t.Context(), NewUser{UserName: "jane@example.com", DisplayName: "Jane Doe", Active: true})
+	if err != nil || res.Outcome != Created {
+		t.Fatalf("got %+v, %v", res, err)
 	}
-	users, requests := fake.snapshot()
-	if len(users) != 1 || u.ID != users[0].ID || len(requests) != 1 {
-		t.Errorf("got %+v; server has %+v after %q", u, users, requests)
+	if users := company.Users(); len(users) != 1 || res.User.ID != users[0].ID || company.TotalRequests() != 1 {
+		t.Errorf("got %+v; the emulator has %+v after requests %s", res.User, users, company.summary())
 	}
 
 	rt.refuse.Store(1)
-	if _, err := c.GetUser(t.Context(), u.ID); err != nil {
+	if _, err := company.client.GetUser(t.Context(), res.User.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -256,9 +255,9 @@ func TestConnectionRefused(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close()
 	c := newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 2 })
-	_, err := c.CreateUser(t.Context(), NewUser{UserName: "jane@example.com"})
+	_, err := NewUsers(c, DirectoryOptions{}).Create(t.Context(), NewUser{UserName: "jane@example.com"})
 	e := asError(t, err)
-	if !errors.Is(err, syscall.ECONNREFUSED) || e.Attempts != 3 || e.StatusCode != 0 {
+	if !errors.Is(err, syscall.ECONNREFUSED) || e.Attempts != 3 || e.StatusCode != 0 || errors.Is(err, ErrUnreachable) {
 		t.Errorf("got %v (%+v), want ECONNREFUSED after 3 attempts", err, e)
 	}
 	if !strings.Contains(e.Hint(), "could not be reached") {
@@ -282,14 +281,14 @@ func TestContextCancelStopsWaiting(t *testing.T) {
 		w.Header().Set("Retry-After", "30")
 		writeJSON(w, http.StatusTooManyRequests, `{}`)
 	})
-	c := serve(t, h, func(c *Config) { c.MaxRetries = 5 })
 	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
+	log := &recordingLogger{hook: func(msg string, _ map[string]any) {
+		if msg == "SCIM request will be retried" {
+			cancel() // the wait of 30s begins
+		}
+	}}
+	c := serve(t, h, func(c *Config) { c.MaxRetries = 5; c.Logger = log })
 	_, err := c.GetUser(ctx, "u1")
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("returned after %s; want at once on cancel", elapsed)
-	}
 	if !errors.Is(err, context.Canceled) || calls.Load() != 1 {
 		t.Errorf("got %v after %d requests, want context.Canceled after 1", err, calls.Load())
 	}
@@ -344,17 +343,21 @@ func TestRateLimiter(t *testing.T) {
 		t.Errorf("6 requests took %s; the limit of 20/s was not applied", elapsed)
 	}
 
-	// A wait that would outlast the caller's deadline fails at once.
-	slow := serve(t, h, func(c *Config) { c.RequestsPerSecond = 0.5 })
+	// A wait that would outlast the caller's deadline fails at once: the
+	// limiter refuses it up front, which only its own message tells from
+	// having waited for the deadline.
+	slow := serve(t, h, func(c *Config) { c.RequestsPerSecond = 1.0 / 3600 })
 	if _, err := slow.GetUser(t.Context(), "u1"); err != nil {
 		t.Fatal(err)
 	}
 	before := calls.Load()
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	start = time.Now()
 	_, err := slow.GetUser(ctx, "u1")
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond || calls.Load() != before {
-		t.Errorf("got %v after %s and %d more requests", err, time.Since(start), calls.Load()-before)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no request slot before the deadline") || calls.Load() != before {
+		t.Errorf("got %v after %d more requests, want the limiter's refusal", err, calls.Load()-before)
+	}
+	if ctx.Err() != nil {
+		t.Error("the call waited for the deadline")
 	}
 }

@@ -67,8 +67,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 	newUser := func(userName string) NewUser {
 		return NewUser{UserName: userName, DisplayName: "A B", Password: testPassword, SSOCustomerID: testSSOCustomerID}
 	}
-	record(c.CreateUser(t.Context(), newUser("a@b.c")))
-	record(c.CreateUser(t.Context(), newUser("html@b.c")))
+	create := func(c *Client, u NewUser) (User, error) {
+		res, err := NewUsers(c, DirectoryOptions{}).Create(t.Context(), u)
+		return res.User, err
+	}
+	record(create(c, newUser("a@b.c")))
+	record(create(c, newUser("html@b.c")))
 	record(c.GetUser(t.Context(), "u401"))
 	record(c.GetUser(t.Context(), "u1"))
 	if len(errs) < 3 {
@@ -78,7 +82,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		c.Logger = log
 		c.HTTPClient = &http.Client{Transport: quotingTransport{}}
 	})
-	_, err := quoted.CreateUser(t.Context(), newUser("proxied@b.c"))
+	_, err := create(quoted, newUser("proxied@b.c"))
 	if !errors.Is(err, errProxy) {
 		t.Errorf("got %v, want the transport's error to match", err)
 	}
