@@ -110,11 +110,11 @@ func checkCIWorkflow(workflowJSON string) error {
 				fail("step %d of job %s uses %s without a version", i+1, name, step.Uses)
 			}
 		}
-		plan, apply, init := job.runs("terraform plan"), job.runs("terraform apply"), job.runs("terraform init")
+		plan, apply, initialize := job.runs("terraform plan"), job.runs("terraform apply"), job.runs("terraform init")
 		if plan < 0 {
 			continue
 		}
-		if init < 0 || init > plan {
+		if initialize < 0 || initialize > plan {
 			fail("job %s plans without terraform init before", name)
 		}
 		if token := job.Env["TEAMVIEWER_TOKEN"]; !secretReference.MatchString(token) {
