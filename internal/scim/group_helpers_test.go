@@ -254,7 +254,9 @@ func withoutListMembers(t *testing.T) func(*emulator.Server, http.Handler) http.
 			}
 			if resources, ok := list["Resources"].([]any); ok {
 				for _, res := range resources {
-					delete(res.(map[string]any), "members")
+					if group, ok := res.(map[string]any); ok {
+						delete(group, "members")
+					}
 				}
 			}
 			body, err := json.Marshal(list)

@@ -205,8 +205,6 @@ func TestGroupsCreateNameTakenMeanwhile(t *testing.T) {
 	}
 	for _, taken := range []string{"Sales", "SALES"} {
 		t.Run(taken, func(t *testing.T) {
-			if taken != "Sales" {
-			}
 			company := newGroupCompany(t, 3, groupCompanyOptions{wrap: takeOnPOST(taken)})
 			_, err := company.newGroups().Create(t.Context(), NewGroup{DisplayName: "Sales", Members: company.userIDs(1)})
 			existing := company.onlyGroup(t, "Sales")

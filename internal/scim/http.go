@@ -196,7 +196,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	// Once another call found the server unreachable, waiting on brings
 	// nothing but a slower failure.
 	if !retryable(cl, resp, err) || !c.budgetLeft(cl) || (err != nil && c.unreachable.Load() != nil) {
-		return false, nil
+		return false, nil //nolint:nilerr // false, nil means "stop": go-retryablehttp then returns err itself
 	}
 	fields := map[string]any{"operation": cl.op, "attempt": int(cl.attempts.Load())}
 	if err != nil {
