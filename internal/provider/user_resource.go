@@ -279,7 +279,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	patch := plan.patchFrom(state.userModel)
 	if patch.IsEmpty() {
 		// Only create-only settings changed: they are recorded, and TeamViewer is left alone.
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		setUser(ctx, &resp.State, resp.Identity, plan, &resp.Diagnostics)
 		return
 	}
 	user, err := r.users.Update(ctx, state.ID.ValueString(), patch)
