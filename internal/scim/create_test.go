@@ -124,28 +124,6 @@ func (lc *lateCommit) commit() int {
 	return held.serveTo(lc.next).Code
 }
 
-// postsOf returns the bodies of the POSTs the emulator received.
-func postsOf(tn *tenant) []string {
-	var out []string
-	for _, r := range tn.Requests() {
-		if r.Method == http.MethodPost {
-			out = append(out, string(r.Body))
-		}
-	}
-	return out
-}
-
-// patchesOf returns the bodies of the PATCHes the emulator received.
-func patchesOf(tn *tenant) []string {
-	var out []string
-	for _, r := range tn.Requests() {
-		if r.Method == http.MethodPatch {
-			out = append(out, string(r.Body))
-		}
-	}
-	return out
-}
-
 // onlyUser returns the one user the emulator has with userName, without
 // regard to case, or fails the test: none means the create orphaned
 // nothing but also created nothing, two mean it created a duplicate.
@@ -181,7 +159,7 @@ func TestCreate(t *testing.T) {
 		t.Errorf("the emulator stored the create-only attributes as %+v", u)
 	}
 	var sent struct{ Schemas []string }
-	if posts := postsOf(company); len(posts) != 1 || json.Unmarshal([]byte(posts[0]), &sent) != nil ||
+	if posts := bodiesOf(company, http.MethodPost); len(posts) != 1 || json.Unmarshal([]byte(posts[0]), &sent) != nil ||
 		fmt.Sprint(sent.Schemas) != "[urn:ietf:params:scim:schemas:core:2.0:User urn:ietf:params:scim:schemas:extension:teamviewer:1.0:SsoUser]" {
 		t.Errorf("sent %q", posts)
 	}
@@ -332,24 +310,28 @@ func TestCreateExistingUser(t *testing.T) {
 		opts := tenantOptions{emulator: emulator.Options{DuplicateStatus: status}}
 		wantStatus := cmp.Or(status, http.StatusConflict)
 		t.Run(fmt.Sprintf("duplicate status %d, active", wantStatus), func(t *testing.T) {
-			for _, userName := range []string{"jane@example.com", "JANE@Example.com"} {
-				company := newTenant(t, 10, opts)
-				existing := company.AddUser(emulator.User{UserName: "jane@example.com", DisplayName: oldName, Active: true})
-				u := jane
-				u.UserName = userName
-				res, err := company.newUsers(DirectoryOptions{}).Create(t.Context(), u)
-				var exists *UserExistsError
-				if !errors.As(err, &exists) || exists.User != fromEmulator(existing) || exists.CreatedHere || exists.UserName != userName {
-					t.Fatalf("create %s: got %+v, %v; want a *UserExistsError with %+v", userName, res, err, existing)
-				}
-				if e := asError(t, err); e.StatusCode != wantStatus || res.User.ID != "" {
-					t.Errorf("cause %+v, result %+v", e, res)
-				}
-				if !strings.Contains(err.Error(), existing.ID) {
-					t.Errorf("error %q does not name %s", err, existing.ID)
-				}
-				if company.requests(reqPost) != 1 || company.requests(reqPatch) != 0 || company.want(t, existing.ID) != fromEmulator(existing) {
-					t.Errorf("requests %s; want one POST and the user untouched", company.summary())
+			// The same display name too: only a resent POST may take a user
+			// like the planned one for its own, never the first.
+			for _, existingName := range []string{oldName, jane.DisplayName} {
+				for _, userName := range []string{"jane@example.com", "JANE@Example.com"} {
+					company := newTenant(t, 10, opts)
+					existing := company.AddUser(emulator.User{UserName: "jane@example.com", DisplayName: existingName, Active: true})
+					u := jane
+					u.UserName = userName
+					res, err := company.newUsers(DirectoryOptions{}).Create(t.Context(), u)
+					var exists *UserExistsError
+					if !errors.As(err, &exists) || exists.User != fromEmulator(existing) || exists.CreatedHere || exists.UserName != userName {
+						t.Fatalf("create %s: got %+v, %v; want a *UserExistsError with %+v", userName, res, err, existing)
+					}
+					if e := asError(t, err); e.StatusCode != wantStatus || res.User.ID != "" {
+						t.Errorf("cause %+v, result %+v", e, res)
+					}
+					if !strings.Contains(err.Error(), existing.ID) {
+						t.Errorf("error %q does not name %s", err, existing.ID)
+					}
+					if company.requests(reqPost) != 1 || company.requests(reqPatch) != 0 || company.want(t, existing.ID) != fromEmulator(existing) {
+						t.Errorf("requests %s; want one POST and the user untouched", company.summary())
+					}
 				}
 			}
 		})
@@ -379,7 +361,7 @@ func TestCreateExistingUser(t *testing.T) {
 				if adopted.UserName != tt.wantName || adopted.DisplayName != "Jane Doe" || adopted.Active != tt.create.Active {
 					t.Errorf("%s: the emulator has %+v", tt.name, adopted)
 				}
-				if patches, want := patchesOf(company), fmt.Sprintf(patchOp, tt.wantOps); len(patches) != 1 || patches[0] != want {
+				if patches, want := bodiesOf(company, http.MethodPatch), fmt.Sprintf(patchOp, tt.wantOps); len(patches) != 1 || patches[0] != want {
 					t.Errorf("%s: sent %q, want the one PATCH %s", tt.name, patches, want)
 				}
 				if u, _ := company.User(existing.ID); u.Password != "" || u.PreferredLanguage != "" {
@@ -406,7 +388,7 @@ func TestCreateExistingUser(t *testing.T) {
 		res, err := company.newUsers(DirectoryOptions{}).Create(t.Context(), jane)
 		want := fmt.Sprintf(patchOp, `{"op":"replace","path":"userName","value":"jane@example.com"},`+
 			`{"op":"replace","path":"displayName","value":"Jane Doe"},{"op":"replace","path":"active","value":true}`)
-		if patches := patchesOf(company); err != nil || res.Outcome != Adopted || len(patches) != 1 || patches[0] != want {
+		if patches := bodiesOf(company, http.MethodPatch); err != nil || res.Outcome != Adopted || len(patches) != 1 || patches[0] != want {
 			t.Errorf("got %+v, %v after PATCHes %q; want Adopted after %s", res, err, patches, want)
 		}
 		if stored := company.want(t, existing.ID); res.User != stored || stored.UserName != jane.UserName {
@@ -475,6 +457,25 @@ func TestCreateConcurrentAdoption(t *testing.T) {
 	}
 	if adopted != 1 || refused != 1 || company.requests(reqPatch) != 1 {
 		t.Errorf("%d adopted, %d refused, requests %s; want one of each and one PATCH", adopted, refused, company.summary())
+	}
+}
+
+// A user this run created inactive for one caller is deactivated, yet it is
+// no leftover to adopt for another caller naming it in another case.
+func TestCreateNeverAdoptsTheRunsOwnInactiveUser(t *testing.T) {
+	company := newTenant(t, 10, tenantOptions{})
+	us := company.newUsers(DirectoryOptions{})
+	first, err := us.Create(t.Context(), NewUser{UserName: "pat@example.com", DisplayName: "Pat"})
+	if err != nil || first.User.Active {
+		t.Fatalf("got %+v, %v; want an inactive user", first, err)
+	}
+	res, err := us.Create(t.Context(), NewUser{UserName: "Pat@Example.com", DisplayName: "Pat Two", Active: true})
+	var exists *UserExistsError
+	if !errors.As(err, &exists) || !exists.CreatedHere || exists.User.ID != first.User.ID {
+		t.Errorf("got %+v, %v; want a *UserExistsError created here for %s", res, err, first.User.ID)
+	}
+	if n := company.requests(reqPatch); n != 0 {
+		t.Errorf("%d PATCHes, want none", n)
 	}
 }
 
@@ -799,7 +800,7 @@ func TestCreatePatchesActiveWhenIgnored(t *testing.T) {
 			t.Errorf("got %+v, %v; the emulator has %+v; want Created and inactive", res, err, stored)
 		}
 		want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`
-		if patches := patchesOf(company); len(patches) != 1 || patches[0] != want {
+		if patches := bodiesOf(company, http.MethodPatch); len(patches) != 1 || patches[0] != want {
 			t.Errorf("sent %q, want %s", patches, want)
 		}
 	})

@@ -206,6 +206,18 @@ func (tn *tenant) requests(kind string) int {
 	return n
 }
 
+// bodiesOf returns the bodies of the requests with the given method that the
+// emulator received, in order.
+func bodiesOf(tn *tenant, method string) []string {
+	var out []string
+	for _, r := range tn.Requests() {
+		if r.Method == method {
+			out = append(out, string(r.Body))
+		}
+	}
+	return out
+}
+
 // listings returns how many listings were begun: first pages.
 func (tn *tenant) listings() int {
 	n := 0

@@ -55,15 +55,7 @@ func TestPatchUser(t *testing.T) {
 	company := newTenant(t, 0, tenantOptions{})
 	jane := company.AddUser(emulator.User{UserName: "jane@example.com", DisplayName: "Jane Doe", Active: true})
 	c := company.client
-	bodies := func() []string {
-		var out []string
-		for _, r := range company.Requests() {
-			if r.Method == http.MethodPatch {
-				out = append(out, string(r.Body))
-			}
-		}
-		return out
-	}
+	bodies := func() []string { return bodiesOf(company, http.MethodPatch) }
 
 	name, active := "Jane Roe", false
 	u, err := c.PatchUser(t.Context(), jane.ID, UserPatch{DisplayName: &name, Active: &active})

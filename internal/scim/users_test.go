@@ -848,16 +848,8 @@ func TestUsersDeactivate(t *testing.T) {
 	if err != nil || u.Active || u != company.want(t, company.users[1].ID) {
 		t.Fatalf("got %+v, %v", u, err)
 	}
-	patches := 0
-	for _, r := range company.Requests() {
-		if r.Method == http.MethodPatch {
-			patches++
-			if want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`; string(r.Body) != want {
-				t.Errorf("sent %s, want %s", r.Body, want)
-			}
-		}
-	}
-	if patches != 1 {
-		t.Errorf("%d PATCHes, want 1", patches)
+	want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`
+	if patches := bodiesOf(company, http.MethodPatch); len(patches) != 1 || patches[0] != want {
+		t.Errorf("sent %q, want the one PATCH %s", patches, want)
 	}
 }
