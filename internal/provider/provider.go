@@ -80,7 +80,8 @@ type providerModel struct {
 // themselves. Terraform configures the provider for each walk of its graph (plan, apply), so that
 // view is never older than the walk that reads it.
 type providerData struct {
-	users *scim.Users
+	users  *scim.Users
+	groups *scim.Groups
 }
 
 func (p *teamViewerProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -229,10 +230,10 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured TeamViewer SCIM client", map[string]any{"tenant_url": tenantURL})
 
+	directory := scim.DirectoryOptions{Disabled: !config.BulkRefresh.IsNull() && !config.BulkRefresh.ValueBool()}
 	data := &providerData{
-		users: scim.NewUsers(client, scim.DirectoryOptions{
-			Disabled: !config.BulkRefresh.IsNull() && !config.BulkRefresh.ValueBool(),
-		}),
+		users:  scim.NewUsers(client, directory),
+		groups: scim.NewGroups(client, directory),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -240,7 +241,7 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *teamViewerProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newUserResource}
+	return []func() resource.Resource{newUserResource, newUserGroupResource, newUserGroupMemberResource}
 }
 
 func (p *teamViewerProvider) ListResources(context.Context) []func() list.ListResource {
