@@ -245,11 +245,11 @@ func (p *teamViewerProvider) Resources(context.Context) []func() resource.Resour
 }
 
 func (p *teamViewerProvider) ListResources(context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newUserListResource}
+	return []func() list.ListResource{newUserListResource, newUserGroupListResource}
 }
 
 func (p *teamViewerProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newUserDataSource, newUsersDataSource}
+	return []func() datasource.DataSource{newUserDataSource, newUsersDataSource, newUserGroupDataSource}
 }
 
 // setting returns a string setting, trimmed of surrounding white space, from the attribute or else
