@@ -255,18 +255,13 @@ func safeCreate[T any](ctx context.Context, c *Client, guard *createGuard, r cre
 		case err == nil:
 			return createAttempt[T]{value: created, outcome: Created}, nil
 		case ctx.Err() != nil && cl.sent.Load():
-			// Ctrl-C or a pipeline's timeout while the POST may have reached TeamViewer.
-			lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
-			found, ok, lookupErr := r.lookupLost(lookupCtx, cl.op)
-			cancel()
-			if lookupErr != nil || !ok || !ours(found) {
-				return createAttempt[T]{}, err
-			}
-			c.log.debug(ctx, "SCIM create was interrupted after TeamViewer created it; using it", map[string]any{"operation": cl.op})
-			return createAttempt[T]{value: found, outcome: Recovered}, nil
+			return recoverInterrupted(ctx, c, cl, r, ours, err)
 		case mayHaveActed(ctx, cl, err):
 			found, ok, lookupErr := r.lookupLost(ctx, cl.op)
 			switch {
+			case lookupErr != nil && ctx.Err() != nil:
+				// Interrupted during the lookup, after TeamViewer may have acted.
+				return recoverInterrupted(ctx, c, cl, r, ours, err)
 			case lookupErr != nil:
 				return createAttempt[T]{}, errors.Join(err, lookupErr)
 			case ok && ours(found):
@@ -304,6 +299,28 @@ func safeCreate[T any](ctx context.Context, c *Client, guard *createGuard, r cre
 			return createAttempt[T]{}, err
 		}
 	}
+}
+
+// recoverInterrupted runs when ctx ended (Ctrl-C, a pipeline's timeout) while
+// TeamViewer may have carried out the POST: on a context of its own, bounded
+// by interruptedCreateLookupTimeout, it looks the resource up, first with
+// the exact lookup, then, since no resend will follow to meet a name stored
+// in another case, with the case-insensitive one. A resource found that is
+// this create's is Recovered, so it is recorded instead of orphaned; else
+// the create's own error stands.
+func recoverInterrupted[T any](ctx context.Context, c *Client, cl *call, r createRules[T], ours func(T) bool, createErr error) (createAttempt[T], error) {
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptedCreateLookupTimeout)
+	defer cancel()
+	found, ok, err := r.lookupLost(lookupCtx, cl.op)
+	if err == nil && !ok {
+		found, err = r.lookupTaken(lookupCtx)
+		ok = err == nil
+	}
+	if err != nil || !ok || !ours(found) {
+		return createAttempt[T]{}, createErr
+	}
+	c.log.debug(ctx, "SCIM create was interrupted after TeamViewer created it; using it", map[string]any{"operation": cl.op})
+	return createAttempt[T]{value: found, outcome: Recovered}, nil
 }
 
 // isCreatedFrom tells whether user is what creating u produces. TeamViewer

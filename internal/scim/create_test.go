@@ -561,12 +561,13 @@ func TestCreateInterrupted(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || asError(t, err).Operation != "create user jane@example.com" || res.User.ID != "" {
 			t.Errorf("got %+v, %v; want the create's own context.Canceled", res, err)
 		}
-		if n := len(company.UsersByUserName(jane.UserName)); n != 0 || company.requests(reqFind) != 1 {
-			t.Errorf("%d users of the name, requests %s; want none after the one lookup", n, company.summary())
+		// The exact lookup, then (no resend will follow) the case-insensitive one: its filter and
+		// one listing page. Only a Ctrl-C pays for it.
+		if n := len(company.UsersByUserName(jane.UserName)); n != 0 || company.requests(reqFind) > 2 || company.listings() > 1 {
+			t.Errorf("%d users of the name, requests %s; want none after the two lookups", n, company.summary())
 		}
 	})
 	t.Run("TeamViewer stored the name in another case", func(t *testing.T) {
-		t.Skip("known bug, create.go safeCreate: the lookup after an interrupt is the case-sensitive filter only (lookupAfterLostAnswer)")
 		ctx, cancel := context.WithCancel(t.Context())
 		company := newTenant(t, 10, tenantOptions{wrap: onPOSTs(1, func(next http.Handler, _ http.ResponseWriter, r *http.Request) {
 			h := hold(r)
@@ -597,7 +598,6 @@ func TestCreateInterrupted(t *testing.T) {
 // Terraform is interrupted during the lookup that follows a lost answer:
 // TeamViewer may have acted on the POST, so the lookup must still be made.
 func TestCreateLookupInterrupted(t *testing.T) {
-	t.Skip("known bug, create.go safeCreate: the lookup after a lost answer (mayHaveActed) runs on the caller's context")
 	ctx, cancel := context.WithCancel(t.Context())
 	company := newTenant(t, 10, tenantOptions{wrap: func(next http.Handler) http.Handler {
 		lost := commitThen(http.StatusBadGateway)(next)
