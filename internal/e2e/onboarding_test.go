@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,25 +31,58 @@ func requireCLI(t *testing.T, minimum, why string) {
 func (e *emulatorProcess) createUsers(users ...map[string]any) {
 	e.t.Helper()
 	for _, u := range users {
-		body, err := json.Marshal(u)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		req, err := http.NewRequestWithContext(e.t.Context(), http.MethodPost, e.URL+"/Users", bytes.NewReader(body))
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+e.token)
-		req.Header.Set("Content-Type", "application/scim+json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			e.t.Fatalf("creating %v: %s", u["userName"], resp.Status)
-		}
+		e.send(http.MethodPost, "/Users", u)
 	}
+}
+
+// createGroup adds a user group with members through the emulator's SCIM API as Entra ID pushes
+// one: a POST without members, then PATCH Add requests of at most 100 members each.
+func (e *emulatorProcess) createGroup(displayName string, memberIDs ...string) {
+	e.t.Helper()
+	id := e.send(http.MethodPost, "/Groups", map[string]any{
+		"schemas":     []string{"urn:ietf:params:scim:schemas:core:2.0:Group"},
+		"displayName": displayName,
+		"members":     []any{},
+	})
+	for chunk := range slices.Chunk(memberIDs, 100) {
+		members := make([]map[string]string, len(chunk))
+		for i, member := range chunk {
+			members[i] = map[string]string{"value": member}
+		}
+		e.send(http.MethodPatch, "/Groups/"+id, map[string]any{
+			"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+			"Operations": []any{map[string]any{"op": "Add", "path": "members", "value": members}},
+		})
+	}
+}
+
+// send makes one request to the emulator's SCIM API, fails the test unless it succeeds, and
+// returns the id of the resource answered.
+func (e *emulatorProcess) send(method, path string, resource map[string]any) (id string) {
+	e.t.Helper()
+	body, err := json.Marshal(resource)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(e.t.Context(), method, e.URL+path, bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		e.t.Fatalf("%s %s: %s", method, path, resp.Status)
+	}
+	var answer struct {
+		ID string `json:"id"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&answer) // a 204 has no body
+	return answer.ID
 }
 
 // writes returns the emulator's count of requests that change users.
@@ -64,9 +99,10 @@ func (e *emulatorProcess) writes() int {
 
 // A company provisioned for years by an identity provider comes under Terraform in three
 // commands: `terraform query -generate-config-out` writes a resource and an import block for every
-// user, the plan of that file imports every one with no change (deactivated users carry
-// active = false), the apply writes nothing to TeamViewer, and the next plan is empty. Display
-// names hold what generated HCL must escape: quotes, backslashes, ${ and %{, non-ASCII letters.
+// user and every user group (with its members), the plan of that file imports every one with no
+// change (deactivated users carry active = false), the apply writes nothing to TeamViewer, and the
+// next plan is empty. Display names hold what generated HCL must escape: quotes, backslashes, ${
+// and %{, non-ASCII letters.
 func TestQueryOnboardsAWholeCompany(t *testing.T) {
 	requireCLI(t, "1.14.0", "terraform query and list resources")
 	const token = "tv-e2e-onboarding-token"
@@ -80,7 +116,17 @@ func TestQueryOnboardsAWholeCompany(t *testing.T) {
 		{"userName": "left@example.com", "displayName": "Left Earlier", "active": false},
 	}
 	tenant.createUsers(awkward...)
-	total := seeded + len(awkward)
+	var userIDs []string
+	for _, u := range tenant.users() {
+		userIDs = append(userIDs, u.ID)
+	}
+	const groups = 4
+	tenant.createGroup("Support", userIDs[:3]...)
+	tenant.createGroup("Sales EMEA", userIDs[3:253]...) // 250 members, more than one request holds
+	tenant.createGroup(`Quote "Q" ${team}`, userIDs[len(userIDs)-1])
+	tenant.createGroup("Empty")
+	users := seeded + len(awkward)
+	total := users + groups
 
 	w := newWorkspace(t, fmt.Sprintf("provider \"teamviewer\" {\n  tenant_url = %q\n}\n", tenant.URL), "TEAMVIEWER_TOKEN="+token)
 	mustWrite(t, filepath.Join(w.dir, "users.tfquery.hcl"), []byte(fmt.Sprintf(`
@@ -89,25 +135,63 @@ list "teamviewer_user" "company" {
   include_resource = true
   limit            = %d
 }
-`, total+1000)), 0o600)
+
+list "teamviewer_user_group" "company" {
+  provider         = teamviewer
+  include_resource = true
+  limit            = 1000
+}
+`, users+1000)), 0o600)
 
 	before := tenant.requests()["GET /Users"]
 	w.mustRun("query", "-no-color", "-generate-config-out=users.tf")
-	if pages := tenant.requests()["GET /Users"] - before; pages > (total+999)/1000+2 {
-		t.Errorf("the query made %d list requests for %d users, want at most ⌈N/1,000⌉ + 2", pages, total)
+	if pages := tenant.requests()["GET /Users"] - before; pages > (users+999)/1000+2 {
+		t.Errorf("the query made %d list requests for %d users, want at most ⌈N/1,000⌉ + 2", pages, users)
 	}
 	generated, err := os.ReadFile(filepath.Join(w.dir, "users.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(generated), `resource "teamviewer_user"`); n != total {
-		t.Fatalf("users.tf has %d resource blocks, want %d", n, total)
+	if n := strings.Count(string(generated), `resource "teamviewer_user" `); n != users {
+		t.Fatalf("users.tf has %d teamviewer_user blocks, want %d", n, users)
+	}
+	if n := strings.Count(string(generated), `resource "teamviewer_user_group" `); n != groups {
+		t.Fatalf("users.tf has %d teamviewer_user_group blocks, want %d", n, groups)
 	}
 	if n := strings.Count(string(generated), "import {"); n != total {
 		t.Fatalf("users.tf has %d import blocks, want %d", n, total)
 	}
 
 	importsWithoutChange(t, w, tenant, total)
+
+	// The groups came with their members: a generated group without them would plan no change
+	// too, but would leave its membership unmanaged.
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Type   string `json:"type"`
+					Values struct {
+						DisplayName string   `json:"display_name"`
+						Members     []string `json:"members"`
+					} `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	shown := w.mustRun("show", "-json")
+	if err := json.Unmarshal([]byte(shown), &state); err != nil {
+		t.Fatalf("terraform show -json: %v", err)
+	}
+	members := map[string]int{}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Type == "teamviewer_user_group" {
+			members[r.Values.DisplayName] = len(r.Values.Members)
+		}
+	}
+	if want := map[string]int{"Support": 3, "Sales EMEA": 250, `Quote "Q" ${team}`: 1, "Empty": 0}; !maps.Equal(members, want) {
+		t.Errorf("managed groups and their member counts = %v, want %v", members, want)
+	}
 
 	// Every managed user is listed with its identity: an object by resource address.
 	var identities map[string]map[string]any
@@ -122,8 +206,8 @@ list "teamviewer_user" "company" {
 			ids[id] = true
 		}
 	}
-	if len(ids) != total {
-		t.Errorf("terraform state identities lists %d user ids, want %d:\n%.500s", len(ids), total, out)
+	if len(ids) != users {
+		t.Errorf("terraform state identities lists %d user ids, want %d:\n%.500s", len(ids), users, out)
 	}
 	for _, u := range tenant.users() {
 		if u.UserName == "left@example.com" && u.Active {
