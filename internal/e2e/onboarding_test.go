@@ -74,7 +74,7 @@ func (e *emulatorProcess) send(method, path string, resource map[string]any) (id
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode/100 != 2 {
 		e.t.Fatalf("%s %s: %s", method, path, resp.Status)
 	}
