@@ -50,8 +50,6 @@ func (t *tenant) reset(opts emulator.Options) *emulator.Server {
 	return e
 }
 
-func (t *tenant) emulator() *emulator.Server { return t.current.Load() }
-
 func (t *tenant) close() error { return t.server.Close() }
 
 // refused counts the requests answered 429 since the last ResetRequests.
