@@ -1,383 +1,482 @@
-// Package bench measures the provider through the real Terraform CLI against the TeamViewer
-// emulator, served in-process on loopback with a fixed latency added to every request: wall
-// time and requests of the commands people run (create, no-change plan, update, destroy), with
-// bulk refresh on and off, in a large tenant, and the provider's memory. `make bench` runs it
-// through cmd/bench and writes bench/results.md with a chart.
+// Package bench runs the provider through the real Terraform CLI against the TeamViewer emulator,
+// served in-process on loopback, and reports only figures that can show a failure, each against
+// its bar (the scenarios below, in order):
 //
-// Terraform's own work costs seconds for a thousand resources whatever the provider does, so
-// every command runs at 0 ms and at the bench's latency; the difference is the time the
-// provider spends waiting on the API, which is compared with the least it could be (the floor).
+//   - requests of a no-change plan for N managed users in a company of T, counted at the
+//     emulator, against the bound of the provider's read rule (planBound);
+//   - requests in flight at the emulator while Terraform creates and destroys many users: a
+//     provider that never serialises keeps about -parallelism going;
+//   - CPU time of Terraform and the provider against the same commands with a do-nothing provider
+//     of the same schema (floorprovider): Terraform's own work, which dominates on a small
+//     machine, is measured in both rather than subtracted away;
+//   - the provider's peak memory while it lists a large company;
+//   - requests of user groups: a no-change plan of many groups, one member added to a large one;
+//   - applies against a rate-limited emulator: the share of requests refused, and the wall time
+//     against the floor that the server's rate sets, which no CPU can shorten.
+//
+// `make bench` runs it through cmd/bench and writes bench/results.md.
 package bench
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/emulator"
 )
 
-// Options configures a bench run.
+// Scale is how large each scenario is.
+type Scale struct {
+	GridUsers   []int // managed users N of the request grid
+	GridTenants []int // company sizes T of the grid besides T = N
+	Writes      int   // users created and destroyed for concurrency and the floor comparison
+	Rounds      int   // rounds of the floor comparison; the median counts
+	// MemoryTenant and MemoryUsers are the company and the managed users of the memory plan.
+	MemoryTenant, MemoryUsers int
+	// Groups of GroupMembers members each, drawn from GroupUsers managed users.
+	Groups, GroupMembers, GroupUsers int
+	BigGroup                         int // members of the group that gains one
+	RateLimited                      int // users of the rate-limited apply; each of the pair applies half
+}
+
+// FullScale is `make bench`'s: about twelve minutes on two cores.
+var FullScale = Scale{
+	GridUsers: []int{1, 4, 15, 100, 1000}, GridTenants: []int{5000, 50000}, Writes: 1000, Rounds: 3,
+	MemoryTenant: 10000, MemoryUsers: 300, Groups: 50, GroupMembers: 100, GroupUsers: 500, BigGroup: 5000, RateLimited: 300,
+}
+
+// QuickScale runs every scenario with handfuls of users, in seconds; its numbers say nothing.
+var QuickScale = Scale{
+	GridUsers: []int{1, 4}, GridTenants: []int{1500}, Writes: 20, Rounds: 1,
+	MemoryTenant: 1500, MemoryUsers: 5, Groups: 3, GroupMembers: 4, GroupUsers: 6, BigGroup: 120, RateLimited: 20,
+}
+
+// Options configures a run.
 type Options struct {
-	// Terraform and Provider are the paths of the Terraform CLI and of the provider binary.
-	Terraform, Provider string
-	// Latency is added to every request of the loaded runs.
+	Terraform, Provider string // paths of the CLI and of the provider binary
+	// Latency is added to every request of the request grid and the group scenarios. The floor
+	// comparison and the memory plan run at 0 ms: they measure CPU and memory.
 	Latency time.Duration
-	// Sizes are the numbers of managed users for which every step is measured.
-	Sizes []int
-	// ChartSizes are more numbers of managed users for which only the no-change plans are
-	// measured, as points of the chart; sizes also in Sizes are measured once.
-	ChartSizes []int
-	// Repeat is how many times each no-change plan runs at each latency; the fastest run
-	// counts, which keeps the difference between two timings of a short plan out of the noise.
-	Repeat int
-	// LargeTenantUsers is the size of the tenant in which one managed user is planned.
-	LargeTenantUsers int
-	// MemoryTenantUsers and MemoryManagedUsers describe the plan during which the provider's
-	// memory is measured.
-	MemoryTenantUsers, MemoryManagedUsers int
-	// KeepWorkDir keeps the temporary directory with every configuration, state and log.
-	KeepWorkDir bool
-	// Progress receives a line for each command; nil discards them.
-	Progress io.Writer
+	// WriteLatency is added to every request of the concurrency scenario. It must be long against
+	// Terraform's own CPU time per resource (about 30 ms on two cores), or Terraform cannot keep
+	// -parallelism requests going whatever the provider does.
+	WriteLatency time.Duration
+	Scale        Scale
+	KeepWorkDir  bool
+	Progress     io.Writer // a line per measurement; nil discards them
 }
 
-// DefaultOptions are those of `make bench`: five to ten minutes on two cores.
-func DefaultOptions() Options {
-	return Options{
-		Terraform:          filepath.Join("bin", "terraform"),
-		Provider:           filepath.Join("bin", "terraform-provider-teamviewer"),
-		Latency:            50 * time.Millisecond,
-		Sizes:              []int{100, 1000},
-		ChartSizes:         []int{10, 100, 300, 1000},
-		Repeat:             5,
-		LargeTenantUsers:   5000,
-		MemoryTenantUsers:  10000,
-		MemoryManagedUsers: 300,
-	}
+// Bars, from issues 8 and 10.
+const (
+	maxPlanRequestsOneInLarge = 2    // 1 user in a company of 5,000
+	maxPlanRequestsThousand   = 15   // 1,000 users in a company of 1,000
+	minMeanInFlight           = 8    // of Parallelism
+	maxFloorRatio             = 1.2  // CPU time over the floor provider's
+	maxPeakRSS                = 100  // MiB
+	maxRefused                = 0.05 // share of requests answered 429, one workspace
+	maxPairRefused            = 0.10 // two workspaces at once
+	maxRateFloorRatio         = 1.3  // wall time over the rate's floor
+	ratePerSecond             = 20   // the emulator's limit: a bucket of one token
+	userPage, groupPage       = 1000, 100
+)
+
+// planBound is the most requests a no-change plan of n resources in a company of t may make
+// under the provider's read rule: it reads singly until the reads have cost as much as a listing
+// of ⌈t/page⌉ pages would, then lists; so at most twice the cheaper of the two, plus the count of
+// the company and one confirmation, plus the single reads already in flight when the listing
+// starts.
+func planBound(n, t, page int) int {
+	return 2*min(n, (t+page-1)/page) + 2 + (Parallelism - 1)
 }
 
-// Quick turns o into a smoke run of a few seconds per command, which exercises every scenario
-// with handfuls of users; its numbers say nothing about performance.
-func (o *Options) Quick() {
-	o.Latency = 20 * time.Millisecond
-	o.Sizes = []int{4}
-	o.ChartSizes = []int{2}
-	o.Repeat = 1
-	o.LargeTenantUsers = 30
-	o.MemoryTenantUsers = 50
-	o.MemoryManagedUsers = 3
-}
-
-func (o *Options) validate() error {
-	switch {
-	case o.Terraform == "" || o.Provider == "":
-		return errors.New("the paths of Terraform and of the provider are required")
-	case len(o.Sizes) == 0:
-		return errors.New("at least one number of managed users is required")
-	case slices.ContainsFunc(append(slices.Clone(o.Sizes), o.ChartSizes...), func(n int) bool { return n < 1 }):
-		return errors.New("numbers of managed users must be at least 1")
-	case o.Latency <= 0 || o.Repeat < 1:
-		// At 0 ms there would be nothing to subtract Terraform's own time from.
-		return errors.New("the latency must be positive and plans must run at least once")
-	case o.LargeTenantUsers < 1 || o.MemoryManagedUsers < 1 || o.MemoryTenantUsers < o.MemoryManagedUsers:
-		return errors.New("the large tenant must have a user, and the memory tenant at least its managed users")
-	}
-	return nil
-}
-
-// Run runs the bench. It returns an error when it cannot run at all; a command that fails is
-// recorded in the results (see Results.Failed) and the run goes on with what does not depend on
-// it.
+// Run runs every scenario. It fails only when it cannot run at all; a scenario that fails is
+// recorded in Results.Errors with a failed bar.
 func Run(ctx context.Context, opts Options) (*Results, error) {
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
 	for _, binary := range []string{opts.Terraform, opts.Provider} {
 		if _, err := os.Stat(binary); err != nil {
-			return nil, fmt.Errorf("%w (run `make build` and `make bin/terraform`, or `make bench`)", err)
+			return nil, fmt.Errorf("%w (build the provider and Terraform first, or run `make bench`)", err)
 		}
 	}
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
-
-	tenant, err := startTenant(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("starting the emulator: %w", err)
-	}
-	defer func() { _ = tenant.Close() }() // nothing is left to serve
-	ws, err := newWorkspace(opts.Terraform, opts.Provider, tenant.Token)
+	t, err := startTenant(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, tenant: tenant, ws: ws, start: time.Now()}
+	defer func() { _ = t.close() }() // nothing is left to serve
+	ws, err := newWorkspace(opts.Terraform, opts.Provider, t.Token)
+	if err != nil {
+		return nil, err
+	}
 	if opts.KeepWorkDir {
-		r.progress("working files are kept in %s", ws.root)
+		_, _ = fmt.Fprintf(opts.Progress, "working files are kept in %s\n", ws.root)
 	} else {
-		defer func() { _ = ws.Close() }() // a temporary directory left behind is harmless
+		defer func() { _ = os.RemoveAll(ws.root) }() // a temporary directory left behind is harmless
 	}
-
-	results := &Results{
-		Machine: describeMachine(ctx, opts.Terraform),
-		Latency: opts.Latency,
-		Repeat:  opts.Repeat,
+	r := &runner{opts: opts, t: t, ws: ws, start: time.Now(), floor: filepath.Join(ws.root, "terraform-provider-floor")}
+	build := exec.CommandContext(ctx, "go", "build", "-o", r.floor, floorPackage)
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the floor provider: %w\n%s", err, out)
 	}
-	sizes := slices.Sorted(slices.Values(append(slices.Clone(opts.Sizes), opts.ChartSizes...)))
-	for _, n := range slices.Compact(sizes) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var size SizeResult
-		if slices.Contains(opts.Sizes, n) {
-			size, err = r.measureAllSteps(ctx, n)
-		} else {
-			size, err = r.measurePlans(ctx, n)
+	res := &Results{Machine: describeMachine(ctx, opts.Terraform)}
+	for _, scenario := range []func(context.Context, *Section) error{r.grid, r.writes, r.floorComparison, r.memory, r.groups, r.rateLimit} {
+		var s Section
+		err := scenario(ctx, &s)
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // interrupted: the results are incomplete
 		}
 		if err != nil {
-			return nil, err
+			r.progress("%s: FAILED: %v", s.Title, err)
+			res.Errors = append(res.Errors, s.Title+": "+err.Error())
+			s.Bars = append(s.Bars, Bar{Figure: s.Title, Target: "runs", Measured: "failed (see below)"})
 		}
-		results.Sizes = append(results.Sizes, size)
+		res.Sections = append(res.Sections, s)
 	}
-	if results.LargeTenant, err = r.measureLargeTenant(ctx); err != nil {
-		return nil, err
-	}
-	if results.Memory, err = r.measureMemory(ctx); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err // interrupted: the results are incomplete
-	}
-	r.progress("done")
-	return results, nil
+	return res, nil
 }
 
-// runner runs the scenarios of one bench run.
+// floorPackage is the floor provider, built from the module the bench runs in.
+const floorPackage = "github.com/teamviewer-community/terraform-provider-teamviewer/internal/bench/floorprovider"
+
 type runner struct {
-	opts   Options
-	tenant *tenant
-	ws     *workspace
-	start  time.Time
+	opts  Options
+	t     *tenant
+	ws    *workspace
+	floor string // the floor provider's binary
+	start time.Time
 }
 
-// progress prints a line prefixed with the time since the run started.
 func (r *runner) progress(format string, args ...any) {
-	elapsed := time.Since(r.start).Round(time.Second)
-	_, _ = fmt.Fprintf(r.opts.Progress, "[%6s] %s\n", elapsed, fmt.Sprintf(format, args...)) // progress is best effort
+	_, _ = fmt.Fprintf(r.opts.Progress, "[%6s] %s\n", time.Since(r.start).Round(time.Second), fmt.Sprintf(format, args...))
 }
 
-// measure runs c once against the current tenant and returns its time and the requests it made.
-func (r *runner) measure(ctx context.Context, dir *workDir, c command, env ...string) *Measurement {
-	r.tenant.Emulator().ResetRequests()
-	wall, changes, err := dir.time(ctx, c, env)
-	if err != nil {
-		return &Measurement{Err: err.Error()}
-	}
-	return &Measurement{Wall: wall, Requests: r.tenant.Requests(), ChangesPlanned: changes}
+// fresh resets the tenant with the latency and others users that no configuration manages.
+func (r *runner) fresh(latency time.Duration, others int) *emulator.Server {
+	e := r.t.reset(emulator.Options{Latency: latency})
+	e.AddUsers(others, otherFormat)
+	return e
 }
 
-// report prints a measurement as a progress line.
-func (r *runner) report(what string, m *Measurement) {
-	switch {
-	case m.Err != "":
-		r.progress("%s: FAILED\n%s", what, m.Err)
-	case m.ChangesPlanned:
-		r.progress("%s: %s, %s, but the plan found changes", what, formatSeconds(m.Wall), formatQuantity(m.Requests.Total(), "request"))
-	default:
-		r.progress("%s: %s, %s", what, formatSeconds(m.Wall), formatQuantity(m.Requests.Total(), "request"))
+// grid counts the requests of a no-change plan of N users in companies of growing size T: the
+// users are created once for each N, then the company grows around them.
+func (r *runner) grid(ctx context.Context, s *Section) error {
+	sc := r.opts.Scale
+	s.Title = "No-change plan requests: N managed users in a company of T"
+	s.Means = fmt.Sprintf("**No-change plan requests** (at %s per request; cells: requests / bound): the bound "+
+		"`2 × min(N, ⌈T/1000⌉) + 2 + (parallelism − 1)` is twice the cheaper of one read each and one listing, plus the "+
+		"count of the company and one confirmation, plus the single reads in flight when the listing starts. Fails when the "+
+		"provider lists a large company for a few users, or reads many users one by one.", ms(r.opts.Latency))
+	s.Header = []string{"N", "T = N"}
+	for _, t := range sc.GridTenants {
+		s.Header = append(s.Header, "T = "+count(t))
 	}
-}
-
-// measureAllSteps measures create, no-change plans, update and destroy of n users. The writes
-// run once against a tenant at 0 ms and once against one at the bench's latency; each sequence
-// starts from an empty tenant and no state, since a destroy leaves deactivated users that a
-// create would adopt. The plans, which change nothing, are measured at both latencies during the
-// second sequence. A failed write ends its sequence; a failed plan does not.
-func (r *runner) measureAllSteps(ctx context.Context, n int) (SizeResult, error) {
-	all := benchUsers(n)
-	renamed, changed := all.renamed()
-	size := SizeResult{Users: n, Full: true, Steps: []StepResult{
-		{Step: StepCreate, Users: n, Changed: n},
-		{Step: StepPlan, Users: n},
-		{Step: StepPlanBulkOff, Users: n},
-		{Step: StepUpdate, Users: n, Changed: changed},
-		{Step: StepDestroy, Users: n, Changed: n},
-	}}
-	dir, err := r.ws.newWorkDir(ctx, fmt.Sprintf("users-%d", n), r.config(all, false))
-	if err != nil {
-		return size, err
-	}
-	for _, latency := range []time.Duration{0, r.opts.Latency} {
-		// The previous sequence left its state and the renamed users' configuration behind.
-		r.tenant.Reset(latency)
-		if err := dir.resetState(); err != nil {
-			return size, err
+	cells, within := 0, 0
+	defer func() {
+		s.Bars = append([]Bar{{Figure: "no-change plan requests, N users in a company of T (grid)", Target: "every cell ≤ its bound",
+			Measured: fmt.Sprintf("%d of %d cells within", within, cells), Pass: cells > 0 && within == cells}}, s.Bars...)
+	}()
+	for _, n := range sc.GridUsers {
+		e := r.fresh(r.opts.Latency, 0)
+		dir, err := r.ws.newWorkDir(ctx, fmt.Sprintf("grid-%d", n), config(r.t.URL, "bench-", n))
+		if err == nil {
+			_, err = dir.run(ctx, nil, apply...)
 		}
-		if err := dir.writeConfig(r.config(all, false)); err != nil {
-			return size, err
+		if err != nil {
+			return err
 		}
-		write := func(step Step, c command) bool {
-			s := size.Step(step)
-			m := r.measure(ctx, dir, c)
-			r.report(fmt.Sprintf("%s at %s: %s", formatUsers(n), formatLatency(latency), s.Step.label(s.Users, s.Changed)), m)
-			*s.at(latency) = m
-			return m.Err == ""
-		}
-		if !write(StepCreate, applyCommand) {
-			continue
-		}
-		if latency != 0 {
-			if err := r.measureNoChangePlans(ctx, dir, &size); err != nil {
-				return size, err
+		row := []string{count(n)}
+		for _, t := range append([]int{n}, sc.GridTenants...) {
+			have := len(e.Users())
+			if t < have {
+				row = append(row, "–") // the company is smaller than N
+				continue
 			}
-		}
-		if err := dir.writeConfig(r.config(renamed, false)); err != nil {
-			return size, err
-		}
-		if write(StepUpdate, applyCommand) {
-			write(StepDestroy, destroyCommand)
-		}
-	}
-	return size, nil
-}
-
-// measurePlans measures only the no-change plans of n users, for the chart, after creating the
-// users at 0 ms without timing it.
-func (r *runner) measurePlans(ctx context.Context, n int) (SizeResult, error) {
-	size := SizeResult{Users: n, Steps: []StepResult{{Step: StepPlan, Users: n}, {Step: StepPlanBulkOff, Users: n}}}
-	dir, err := r.ws.newWorkDir(ctx, fmt.Sprintf("users-%d", n), r.config(benchUsers(n), false))
-	if err != nil {
-		return size, err
-	}
-	r.tenant.Reset(0)
-	if failed := r.setUp(ctx, dir, n); failed != nil {
-		for i := range size.Steps {
-			size.Steps[i].AtZero, size.Steps[i].AtLatency = failed, failed
-		}
-		return size, nil
-	}
-	return size, r.measureNoChangePlans(ctx, dir, &size)
-}
-
-// measureNoChangePlans measures the no-change plans of size's users, created in dir, with bulk
-// refresh on and off, each at 0 ms and at the bench's latency, into size's plan steps. Each of
-// Repeat rounds runs all four once, so that a change in the machine's load during the
-// measurement hits them alike, and the fastest run of each counts: the latency-bound time of a
-// short plan is a small difference between two long timings. It leaves the tenant at the bench's
-// latency and the configuration with bulk refresh on.
-func (r *runner) measureNoChangePlans(ctx context.Context, dir *workDir, size *SizeResult) error {
-	latencies := []time.Duration{0, r.opts.Latency}
-	all := benchUsers(size.Users)
-	for round := range r.opts.Repeat {
-		r.progress("%s: no-change plans, bulk refresh on and off, at 0 ms and %s: round %d of %d",
-			formatUsers(size.Users), formatLatency(r.opts.Latency), round+1, r.opts.Repeat)
-		for _, step := range []Step{StepPlan, StepPlanBulkOff} {
-			if err := dir.writeConfig(r.config(all, step == StepPlanBulkOff)); err != nil {
+			e.AddUsers(t-have, fmt.Sprintf("other-%d-%%05d@example.com", t))
+			e.ResetRequests()
+			if _, err := dir.run(ctx, nil, plan...); err != nil {
 				return err
 			}
-			s := size.Step(step)
-			for _, latency := range latencies {
-				best := s.at(latency)
-				if *best != nil && (*best).Err != "" {
-					continue // it failed; running it again would fail again
-				}
-				r.tenant.Emulator().SetLatency(latency)
-				if m := r.measure(ctx, dir, planCommand); *best == nil || m.Err != "" || m.Wall < (*best).Wall {
-					*best = m
+			requests, bound := e.TotalRequests(), planBound(n, t, userPage)
+			cells++
+			if requests <= bound {
+				within++
+			}
+			row = append(row, fmt.Sprintf("%s / %s %s", count(requests), count(bound), passFail(requests <= bound)))
+			r.progress("plan of %d users in %d: %d requests (bound %d)", n, t, requests, bound)
+			for _, old := range []struct{ n, t, max int }{{1, 5000, maxPlanRequestsOneInLarge}, {1000, 1000, maxPlanRequestsThousand}} {
+				if n == old.n && t == old.t {
+					s.Bars = append(s.Bars, Bar{Figure: fmt.Sprintf("no-change plan requests, %s in a company of %s", users(n), count(t)),
+						Target: fmt.Sprintf("≤ %d", old.max), Measured: count(requests), Pass: requests <= old.max})
 				}
 			}
 		}
-	}
-	for _, step := range []Step{StepPlan, StepPlanBulkOff} {
-		s := size.Step(step)
-		for _, latency := range latencies {
-			r.report(fmt.Sprintf("%s at %s: %s (fastest of %d)", formatUsers(size.Users), formatLatency(latency),
-				step.label(size.Users, 0), r.opts.Repeat), *s.at(latency))
-		}
-	}
-	r.tenant.Emulator().SetLatency(r.opts.Latency)
-	return dir.writeConfig(r.config(all, false))
-}
-
-// setUp creates the configured users of dir, untimed, for a scenario that measures something
-// else. It returns the failed measurement when the apply fails, nil when it succeeds.
-func (r *runner) setUp(ctx context.Context, dir *workDir, managed int) *Measurement {
-	m := r.measure(ctx, dir, applyCommand)
-	r.report(fmt.Sprintf("set-up: create %s", formatUsers(managed)), m)
-	if m.Err != "" {
-		return m
+		s.Rows = append(s.Rows, row)
 	}
 	return nil
 }
 
-// seededTenant resets the tenant at 0 ms with others users that no configuration manages.
-func (r *runner) seededTenant(others int) {
-	r.tenant.Reset(0)
-	r.tenant.Emulator().AddUsers(others, otherUserNameFormat)
+// writes measures the requests in flight while Terraform creates and then destroys many users.
+func (r *runner) writes(ctx context.Context, s *Section) error {
+	n := r.opts.Scale.Writes
+	s.Title = fmt.Sprintf("Requests in flight during writes, at %s", ms(r.opts.WriteLatency))
+	s.Means = fmt.Sprintf("**Requests in flight** (at %s per request, long against Terraform's own CPU time per resource: "+
+		"at 50 ms even a do-nothing provider stays far below 10 on two cores): the emulator's time-weighted mean while any "+
+		"request is in flight, and the maximum. Fails when the provider serialises writes below Terraform's parallelism.",
+		ms(r.opts.WriteLatency))
+	s.Header = []string{"command", "users", "requests", "mean in flight", "max", "wall"}
+	e := r.fresh(r.opts.WriteLatency, 0)
+	dir, err := r.ws.newWorkDir(ctx, "writes", config(r.t.URL, "bench-", n))
+	if err != nil {
+		return err
+	}
+	for _, command := range [][]string{apply, destroy} {
+		e.ResetRequests()
+		u, err := dir.run(ctx, nil, command...)
+		if err != nil {
+			return err
+		}
+		c := e.Concurrency()
+		s.Rows = append(s.Rows, []string{command[0], count(n), count(c.Requests), fmt.Sprintf("%.1f", c.Mean), fmt.Sprint(c.Max), seconds(u.Wall)})
+		s.Bars = append(s.Bars, Bar{Figure: fmt.Sprintf("requests in flight, %s of %s at %s", command[0], users(n), ms(r.opts.WriteLatency)),
+			Target: fmt.Sprintf("mean ≥ %d of %d", minMeanInFlight, Parallelism), Measured: fmt.Sprintf("mean %.1f, max %d", c.Mean, c.Max),
+			Pass: c.Mean >= minMeanInFlight})
+		r.progress("%s of %d users: %.1f requests in flight on average, %d at most, %s", command[0], n, c.Mean, c.Max, seconds(u.Wall))
+	}
+	return nil
 }
 
-// measureLargeTenant measures a no-change plan of one managed user in a large tenant, at the
-// bench's latency: a provider that lists the whole tenant to refresh one user pays for it here.
-func (r *runner) measureLargeTenant(ctx context.Context) (TenantResult, error) {
-	const managed = 1
-	result := TenantResult{TenantUsers: r.opts.LargeTenantUsers, ManagedUsers: managed}
-	dir, err := r.ws.newWorkDir(ctx, "large-tenant", r.config(benchUsers(managed), false))
+// round is one command of the floor comparison with the CPU time of each process.
+type round struct{ terraform, provider, wall time.Duration }
+
+func (u round) cpu() time.Duration { return u.terraform + u.provider }
+
+// floorComparison runs the same commands with the provider and with the floor provider, both
+// started by the bench (so each process's CPU time is its own), at 0 ms, in alternation: an
+// apply creating Writes users and a no-change plan of them.
+func (r *runner) floorComparison(ctx context.Context, s *Section) error {
+	n := r.opts.Scale.Writes
+	s.Title = "CPU time against the floor provider, at 0 ms"
+	s.Means = "**CPU time over the floor provider** (at 0 ms): user + system time of Terraform and of the provider process, " +
+		"against the same command with a provider of exactly `teamviewer_user`'s schema that only copies plan to state. " +
+		"Terraform's own work is in both, so the ratio is what the provider adds. Fails when the provider's own work grows."
+	s.Header = []string{"command", "provider", "round", "Terraform CPU", "provider CPU", "total CPU", "wall"}
+	dir, err := r.ws.newWorkDir(ctx, "floor", config(r.t.URL, "bench-", n))
 	if err != nil {
-		return result, err
+		return err
 	}
-	r.seededTenant(r.opts.LargeTenantUsers - managed)
-	if result.Plan = r.setUp(ctx, dir, managed); result.Plan != nil {
-		return result, nil
+	rounds := map[string][]round{}
+	measure := func(i int, provider string, args []string) error {
+		binary := map[string]string{"teamviewer": r.opts.Provider, "floor": r.floor}[provider]
+		p, err := startDebugProvider(ctx, binary, r.ws.env)
+		if err != nil {
+			return err
+		}
+		u, err := dir.run(ctx, p.env(), args...)
+		run := round{terraform: u.CPU, provider: p.stop(), wall: u.Wall}
+		if err != nil {
+			return err
+		}
+		rounds[args[0]+" "+provider] = append(rounds[args[0]+" "+provider], run)
+		s.Rows = append(s.Rows, []string{floorCommand(args[0], n), provider, fmt.Sprint(i), seconds(run.terraform), seconds(run.provider), seconds(run.cpu()), seconds(run.wall)})
+		r.progress("round %d, %s with %s: CPU %s (Terraform) + %s (provider), wall %s", i, args[0], provider, seconds(run.terraform), seconds(run.provider), seconds(run.wall))
+		return nil
 	}
-	r.tenant.Emulator().SetLatency(r.opts.Latency)
-	result.Plan = r.measure(ctx, dir, planCommand)
-	r.report(fmt.Sprintf("%s in a tenant of %s at %s: plan: no changes",
-		formatUsers(managed), formatCount(result.TenantUsers), formatLatency(r.opts.Latency)), result.Plan)
-	return result, nil
+	for i := 1; i <= r.opts.Scale.Rounds; i++ {
+		// Each apply starts from no state; the floor's plan reads the provider's state, of the same schema.
+		r.fresh(0, 0)
+		for _, step := range []func() error{
+			dir.forgetState,
+			func() error { return measure(i, "teamviewer", apply) },
+			func() error { return measure(i, "teamviewer", plan) },
+			func() error { return measure(i, "floor", plan) },
+			dir.forgetState,
+			func() error { return measure(i, "floor", apply) },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+	}
+	for _, command := range []string{"plan", "apply"} {
+		tv, floor := median(rounds[command+" teamviewer"]), median(rounds[command+" floor"])
+		ratio := tv.cpu().Seconds() / floor.cpu().Seconds()
+		s.Bars = append(s.Bars, Bar{Figure: fmt.Sprintf("CPU time, %s over the floor provider", floorCommand(command, n)),
+			Target: fmt.Sprintf("≤ %.1f×", maxFloorRatio), Measured: fmt.Sprintf("%.2f× (%s / %s)", ratio, seconds(tv.cpu()), seconds(floor.cpu())),
+			Pass: ratio <= maxFloorRatio})
+		s.Notes = append(s.Notes, fmt.Sprintf("%s, medians: CPU %.2f×, wall %.2f×; beyond the floor: %s in the provider process, %s in Terraform.",
+			floorCommand(command, n), ratio, tv.wall.Seconds()/floor.wall.Seconds(), seconds(tv.provider-floor.provider), seconds(tv.terraform-floor.terraform)))
+	}
+	return nil
 }
 
-// measureMemory measures the provider's peak memory during a no-change plan of a few hundred
-// users in a large tenant, which a provider with bulk refresh lists in full. Latency does not
-// change memory, so it runs at 0 ms.
-func (r *runner) measureMemory(ctx context.Context) (MemoryResult, error) {
-	result := MemoryResult{TenantUsers: r.opts.MemoryTenantUsers, ManagedUsers: r.opts.MemoryManagedUsers}
-	dir, err := r.ws.newWorkDir(ctx, "memory", r.config(benchUsers(result.ManagedUsers), false))
-	if err != nil {
-		return result, err
-	}
-	r.seededTenant(result.TenantUsers - result.ManagedUsers)
-	if result.Plan = r.setUp(ctx, dir, result.ManagedUsers); result.Plan != nil {
-		return result, nil
-	}
-
-	logFile, err := os.OpenFile(dir.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return result, err
-	}
-	defer func() { _ = logFile.Close() }() // the log is for debugging only
-	provider, err := startDebugProvider(ctx, r.opts.Provider, r.ws.env, logFile)
-	if err != nil {
-		result.Err = "starting the provider in debug mode: " + err.Error()
-		r.progress("memory: %s", result.Err)
-		return result, nil
-	}
-	defer provider.Stop()
-
-	result.Plan = r.measure(ctx, dir, planCommand, provider.Env())
-	result.ListedUsers = r.tenant.ListedUsers()
-	if result.PeakRSS, err = provider.PeakRSS(); err != nil {
-		result.Err = err.Error()
-	}
-	r.report(fmt.Sprintf("memory: %s in a tenant of %s at 0 ms: plan: no changes",
-		formatUsers(result.ManagedUsers), formatCount(result.TenantUsers)), result.Plan)
-	r.progress("memory: provider peak RSS %s, %s listed", formatMiB(result.PeakRSS), formatUsers(result.ListedUsers))
-	return result, nil
+// median is the round of median total CPU time.
+func median(rounds []round) round {
+	rounds = slices.SortedFunc(slices.Values(rounds), func(a, b round) int { return cmp.Compare(a.cpu(), b.cpu()) })
+	return rounds[(len(rounds)-1)/2]
 }
 
-// config renders the configuration of the given users against the bench's tenant.
-func (r *runner) config(u users, bulkRefreshOff bool) []byte {
-	return config{tenantURL: r.tenant.URL, users: u, bulkRefreshOff: bulkRefreshOff}.render()
+func floorCommand(command string, n int) string {
+	if command == "plan" {
+		return "no-change plan of " + users(n)
+	}
+	return "apply creating " + users(n)
+}
+
+// memory reads the provider's peak RSS after a no-change plan of a few hundred users in a large
+// company, which the provider lists in full.
+func (r *runner) memory(ctx context.Context, s *Section) error {
+	sc := r.opts.Scale
+	s.Title = "Provider memory"
+	s.Means = "**Peak RSS** of the provider process (started by the bench with `-debug`; `VmHWM`) after a no-change plan " +
+		"that lists the whole company. Fails when the provider holds the listing wastefully, or did not list it all."
+	e := r.fresh(0, sc.MemoryTenant-sc.MemoryUsers)
+	dir, err := r.ws.newWorkDir(ctx, "memory", config(r.t.URL, "bench-", sc.MemoryUsers))
+	if err == nil {
+		_, err = dir.run(ctx, nil, apply...)
+	}
+	if err != nil {
+		return err
+	}
+	p, err := startDebugProvider(ctx, r.opts.Provider, r.ws.env)
+	if err != nil {
+		return err
+	}
+	e.ResetRequests()
+	_, err = dir.run(ctx, p.env(), plan...)
+	peak := p.peakRSS()
+	p.stop()
+	if err != nil {
+		return err
+	}
+	// Unless the provider listed the whole company, the users were not all in its memory.
+	listings, pages := e.Count("GET", "/Users"), (sc.MemoryTenant+userPage-1)/userPage
+	bar := Bar{Figure: fmt.Sprintf("provider peak RSS, plan of %s listing a company of %s", users(sc.MemoryUsers), count(sc.MemoryTenant)),
+		Target: fmt.Sprintf("< %d MiB", maxPeakRSS), Measured: fmt.Sprintf("%.1f MiB", float64(peak)/(1<<20)), Pass: peak > 0 && peak < maxPeakRSS<<20 && listings >= pages}
+	if listings < pages {
+		bar.Measured += fmt.Sprintf(" (only %d listing requests)", listings)
+	}
+	s.Bars = append(s.Bars, bar)
+	r.progress("memory: %s", bar.Measured)
+	return nil
+}
+
+// groups counts the requests of a no-change plan of many groups with their members and users,
+// then the PATCH requests that add one member to a large group (imported, its members seeded).
+func (r *runner) groups(ctx context.Context, s *Section) error {
+	sc := r.opts.Scale
+	s.Title = "User groups"
+	s.Means = fmt.Sprintf("**Group requests** (at %s per request): a no-change plan of groups with members (bound: the users' "+
+		"plus the groups' plan bound, 100 groups a page), and the PATCH requests of an apply that adds one member to a large "+
+		"group, with the member values they carry. Fails when groups are read one by one or a change resends the membership.", ms(r.opts.Latency))
+	e := r.fresh(r.opts.Latency, 0)
+	dir, err := r.ws.newWorkDir(ctx, "groups", config(r.t.URL, "bench-", sc.GroupUsers, groupsConfig(sc.Groups, sc.GroupMembers, sc.GroupUsers)))
+	if err == nil {
+		_, err = dir.run(ctx, nil, apply...)
+	}
+	if err == nil {
+		e.ResetRequests()
+		_, err = dir.run(ctx, nil, plan...)
+	}
+	if err != nil {
+		return err
+	}
+	bound := planBound(sc.GroupUsers, sc.GroupUsers, userPage) + planBound(sc.Groups, sc.Groups, groupPage)
+	s.Bars = append(s.Bars, Bar{Figure: fmt.Sprintf("no-change plan requests, %d groups of %d members and their %s", sc.Groups, sc.GroupMembers, users(sc.GroupUsers)),
+		Target: fmt.Sprintf("≤ %d", bound), Measured: count(e.TotalRequests()), Pass: e.TotalRequests() <= bound})
+	r.progress("plan of %d groups: %d requests", sc.Groups, e.TotalRequests())
+
+	e = r.fresh(r.opts.Latency, 0)
+	var ids []string
+	for _, u := range e.AddUsers(sc.BigGroup+1, otherFormat) {
+		ids = append(ids, u.ID)
+	}
+	group := e.AddGroup(emulator.Group{DisplayName: "bench-big-group", Members: ids[:sc.BigGroup]})
+	dir, err = r.ws.newWorkDir(ctx, "big-group", config(r.t.URL, "", 0, bigGroupConfig(group.ID, ids[:sc.BigGroup])))
+	if err == nil {
+		_, err = dir.run(ctx, nil, apply...) // the import, which changes nothing
+	}
+	if err == nil {
+		err = dir.writeConfig(config(r.t.URL, "", 0, bigGroupConfig(group.ID, ids)))
+	}
+	if err == nil {
+		e.ResetRequests()
+		_, err = dir.run(ctx, nil, apply...)
+	}
+	if err != nil {
+		return err
+	}
+	patches, members := groupPatches(e)
+	s.Bars = append(s.Bars, Bar{Figure: fmt.Sprintf("apply adding 1 member to a group of %s: PATCH requests", count(sc.BigGroup)),
+		Target: "1, carrying 1 member", Measured: fmt.Sprintf("%d, carrying %d (%d requests in all)", patches, members, e.TotalRequests()),
+		Pass: patches == 1 && members == 1})
+	r.progress("one member added to %d: %d PATCH, %d members", sc.BigGroup, patches, members)
+	return nil
+}
+
+// rateLimit applies users against a rate-limited emulator from one workspace, then from two at
+// once sharing the limit.
+func (r *runner) rateLimit(ctx context.Context, s *Section) error {
+	n := r.opts.Scale.RateLimited
+	s.Title = fmt.Sprintf("Rate limit: %d requests/s", ratePerSecond)
+	s.Means = fmt.Sprintf("**Rate limit**: the emulator's token bucket at %d requests/s answers 429 with `Retry-After` "+
+		"beyond it. The share refused fails when the provider does not slow down to the limit; the wall time over the floor "+
+		"(users ÷ %d/s, set by the server, not by CPU) fails when it slows down too much.", ratePerSecond, ratePerSecond)
+	s.Header = []string{"workspaces", "users each", "requests", "refused (429)", "wall", "floor"}
+	for _, workspaces := range []int{1, 2} {
+		e := r.t.reset(emulator.Options{RateLimit: emulator.RateLimit{PerSecond: ratePerSecond, Burst: 1}})
+		each := n / workspaces
+		dirs := make([]*workDir, workspaces)
+		for i := range dirs {
+			var err error
+			name := fmt.Sprintf("rate-%d-%d", workspaces, i+1)
+			if dirs[i], err = r.ws.newWorkDir(ctx, name, config(r.t.URL, name+"-", each)); err != nil {
+				return err
+			}
+		}
+		e.ResetRequests()
+		walls, errs := make([]time.Duration, workspaces), make([]error, workspaces)
+		var wg sync.WaitGroup
+		for i, dir := range dirs {
+			wg.Go(func() {
+				var u usage
+				u, errs[i] = dir.run(ctx, nil, apply...)
+				walls[i] = u.Wall
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		total, refused := e.TotalRequests(), refused(e)
+		share, maxShare := float64(refused)/float64(max(total, 1)), map[int]float64{1: maxRefused, 2: maxPairRefused}[workspaces]
+		floor := time.Duration(n) * time.Second / ratePerSecond
+		what := fmt.Sprintf("apply of %s at %d requests/s", users(n), ratePerSecond)
+		if workspaces == 2 {
+			what = fmt.Sprintf("two applies of %s at once, sharing %d requests/s", users(each), ratePerSecond)
+		}
+		var ratios, wallCells []string
+		slowest := slices.Max(walls)
+		for _, w := range walls {
+			ratios, wallCells = append(ratios, fmt.Sprintf("%.2f×", w.Seconds()/floor.Seconds())), append(wallCells, seconds(w))
+		}
+		s.Rows = append(s.Rows, []string{fmt.Sprint(workspaces), count(each), count(total), count(refused), strings.Join(wallCells, ", "), seconds(floor)})
+		s.Bars = append(s.Bars,
+			Bar{Figure: what + ": requests refused (429)", Target: fmt.Sprintf("≤ %.0f%%", maxShare*100),
+				Measured: fmt.Sprintf("%.1f%% (%s of %s)", share*100, count(refused), count(total)), Pass: share <= maxShare},
+			Bar{Figure: what + ": wall time over the rate's floor", Target: fmt.Sprintf("≤ %.1f×", maxRateFloorRatio),
+				Measured: fmt.Sprintf("%s (floor %s)", strings.Join(ratios, ", "), seconds(floor)), Pass: slowest.Seconds() <= maxRateFloorRatio*floor.Seconds()})
+		r.progress("rate limit, %d workspace(s) of %d users: %d of %d requests refused, %v", workspaces, each, refused, total, wallCells)
+	}
+	return nil
 }

@@ -1,74 +1,62 @@
 package bench
 
 import (
-	"bytes"
 	"fmt"
-	"maps"
-	"slices"
+	"strings"
 )
 
-// userNameFormat names the users the bench manages; seeded users that no configuration manages
-// are named with otherUserNameFormat, so that the two never collide.
-const (
-	userNameFormat      = "bench-%05d@example.com"
-	otherUserNameFormat = "other-%05d@example.com"
-)
+// userName is the name of the i-th user a configuration manages; prefix keeps the users of
+// workspaces that share a tenant apart. Users seeded in the tenant and managed by no
+// configuration are named with otherFormat, so that the two never collide.
+func userName(prefix string, i int) string { return fmt.Sprintf("%s%05d@example.com", prefix, i) }
 
-// renameEvery is the share of users the update step renames: one in renameEvery, a tenth.
-const renameEvery = 10
+const otherFormat = "other-%05d@example.com"
 
-// users maps the user names a configuration manages to their display names.
-type users map[string]string
-
-// benchUsers returns n users named after userNameFormat.
-func benchUsers(n int) users {
-	u := make(users, n)
-	for i := 1; i <= n; i++ {
-		u[fmt.Sprintf(userNameFormat, i)] = fmt.Sprintf("Bench User %05d", i)
-	}
-	return u
-}
-
-// renamed returns a copy of u in which one user in every renameEvery, in user name order, has a
-// new display name, and the number of users renamed: at least one, so that a small run still
-// writes something.
-func (u users) renamed() (users, int) {
-	out := maps.Clone(u)
-	renamed := 0
-	for i, name := range slices.Sorted(maps.Keys(u)) {
-		if i%renameEvery == renameEvery-1 || (len(u) < renameEvery && i == 0) {
-			out[name] = u[name] + " (renamed)"
-			renamed++
+// config renders a main.tf: the provider pointed at the tenant (the token comes from
+// TEAMVIEWER_TOKEN), users teamviewer_user resources named userName(prefix, 1…users), and
+// whatever more is given.
+func config(tenantURL, prefix string, users int, more ...string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    teamviewer = { source = %q }\n  }\n}\n\n", providerSource)
+	fmt.Fprintf(&b, "provider \"teamviewer\" {\n  tenant_url = %q\n}\n", tenantURL)
+	if users > 0 {
+		b.WriteString("\nlocals {\n  users = {\n")
+		for i := 1; i <= users; i++ {
+			fmt.Fprintf(&b, "    %q = \"Bench User %05d\"\n", userName(prefix, i), i)
 		}
+		b.WriteString("  }\n}\n\nresource \"teamviewer_user\" \"bench\" {\n  for_each     = local.users\n" +
+			"  user_name    = each.key\n  display_name = each.value\n}\n")
 	}
-	return out, renamed
+	for _, m := range more {
+		b.WriteString("\n" + m)
+	}
+	return []byte(b.String())
 }
 
-// config is one generated main.tf.
-type config struct {
-	tenantURL string
-	users     users
-	// bulkRefreshOff sets bulk_refresh = false in the provider block. The attribute is left out
-	// otherwise, so that the default (on) is what is measured.
-	bulkRefreshOff bool
+// groupsConfig is groups teamviewer_user_group resources with members members each, drawn in
+// turn from users managed users, so that every user is in about as many groups.
+func groupsConfig(groups, members, users int) string {
+	var b strings.Builder
+	b.WriteString("locals {\n  groups = {\n")
+	for g := range groups {
+		names := make([]string, members)
+		for i := range names {
+			names[i] = fmt.Sprintf("%q", userName("bench-", (g*members+i)%users+1))
+		}
+		fmt.Fprintf(&b, "    \"bench-group-%03d\" = [%s]\n", g+1, strings.Join(names, ", "))
+	}
+	b.WriteString("  }\n}\n\nresource \"teamviewer_user_group\" \"bench\" {\n  for_each     = local.groups\n" +
+		"  display_name = each.key\n  members      = [for name in each.value : teamviewer_user.bench[name].id]\n}\n")
+	return b.String()
 }
 
-// render writes the configuration: the provider pointed at the emulator (the token comes from
-// TEAMVIEWER_TOKEN) and one teamviewer_user per user, through for_each.
-func (c config) render() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    teamviewer = {\n      source = %q\n    }\n  }\n}\n\n",
-		providerSource)
-	fmt.Fprintf(&b, "provider \"teamviewer\" {\n  tenant_url = %q\n", c.tenantURL)
-	if c.bulkRefreshOff {
-		b.WriteString("  bulk_refresh = false\n")
+// bigGroupConfig is one teamviewer_user_group, imported by its id, with the given member ids.
+func bigGroupConfig(id string, members []string) string {
+	quoted := make([]string, len(members))
+	for i, m := range members {
+		quoted[i] = fmt.Sprintf("%q", m)
 	}
-	b.WriteString("}\n\nlocals {\n  display_names = {\n")
-	for _, name := range slices.Sorted(maps.Keys(c.users)) {
-		fmt.Fprintf(&b, "    %q = %q\n", name, c.users[name])
-	}
-	b.WriteString("  }\n}\n\n")
-	b.WriteString("resource \"teamviewer_user\" \"bench\" {\n  for_each     = local.display_names\n" +
-		"  user_name    = each.key\n  display_name = each.value\n}\n")
-	return b.Bytes()
+	return fmt.Sprintf("import {\n  to = teamviewer_user_group.big\n  id = %q\n}\n\n"+
+		"resource \"teamviewer_user_group\" \"big\" {\n  display_name = \"bench-big-group\"\n  members      = [%s]\n}\n",
+		id, strings.Join(quoted, ", "))
 }

@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,116 +13,92 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/provider"
 )
 
-const (
-	// providerSource is the provider's address in configurations; its hostname is the registry's.
-	providerSource = "teamviewer-community/teamviewer"
-	// providerAddress is the provider's full address, which names it in TF_REATTACH_PROVIDERS.
-	providerAddress = "registry.terraform.io/" + providerSource
-	// mirrorVersion is the version the locally built provider has in the filesystem mirror.
-	mirrorVersion = "0.0.1"
-	// logTailLines is how much of a failed command's output its error carries.
-	logTailLines = 15
-	// checkpointDisable keeps Terraform from checking for updates at checkpoint-api.hashicorp.com.
-	checkpointDisable = "CHECKPOINT_DISABLE=1"
-	// stopGrace is how long an interrupted Terraform gets to stop its providers and save its
-	// state before it is killed.
-	stopGrace = 30 * time.Second
-)
+// Parallelism is the -parallelism of every command, which the bounds assume.
+const Parallelism = 10
 
-// workspace holds everything the bench's Terraform runs share: a filesystem mirror with the
-// locally built provider, a CLI configuration that installs from it and nothing else, and the
-// environment of every command. Nothing in it reaches a network other than loopback.
+// providerSource is the provider's address in configurations, the registry's hostname left out.
+const providerSource = "teamviewer-community/teamviewer"
+
+// workspace is what every Terraform run of the bench shares: a filesystem mirror holding the
+// provider under test, a CLI configuration that installs from it and nothing else, and an
+// environment free of the caller's TF_* and TEAMVIEWER_* variables. Nothing reaches a network
+// other than loopback.
 type workspace struct {
-	root      string
-	terraform string
-	env       []string
+	root, terraform string
+	env             []string
 }
 
-// newWorkspace prepares a workspace under a new temporary directory for the provider binary and
-// the tenant's token.
-func newWorkspace(terraform, provider, token string) (*workspace, error) {
+func newWorkspace(terraform, providerBinary, token string) (*workspace, error) {
 	root, err := os.MkdirTemp("", "teamviewer-bench-")
 	if err != nil {
 		return nil, err
 	}
 	ws := &workspace{root: root, terraform: terraform}
-	if err := ws.installMirror(provider); err != nil {
-		_ = os.RemoveAll(root) // best effort: the error that matters is the mirror's
+	mirror := filepath.Join(root, "mirror")
+	platform := filepath.Join(mirror, filepath.FromSlash(provider.RegistryAddress), "0.0.1", runtime.GOOS+"_"+runtime.GOARCH)
+	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [%q]\n  }\n}\n",
+		mirror, provider.RegistryAddress)
+	binary, err := os.ReadFile(providerBinary)
+	if err == nil {
+		err = os.MkdirAll(platform, 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(platform, "terraform-provider-teamviewer_v0.0.1"), binary, 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(root, "terraformrc"), []byte(rc), 0o644)
+	}
+	if err != nil {
+		_ = os.RemoveAll(root) // best effort: the error that matters is the one above
 		return nil, err
 	}
-	ws.env = append(isolatedEnviron(os.Environ()),
-		"TF_CLI_CONFIG_FILE="+filepath.Join(root, "terraformrc"),
-		"TF_IN_AUTOMATION=1",
-		checkpointDisable,
-		"TEAMVIEWER_TOKEN="+token,
-	)
+	ws.env = append(cleanEnviron(),
+		"TF_CLI_CONFIG_FILE="+filepath.Join(root, "terraformrc"), "TF_IN_AUTOMATION=1", "TEAMVIEWER_TOKEN="+token)
 	return ws, nil
 }
 
-// installMirror puts the provider where `terraform init` finds any provider, in a filesystem
-// mirror, as examples/demo/demo.sh does, so that init runs for real without a registry.
-func (ws *workspace) installMirror(provider string) error {
-	mirror := filepath.Join(ws.root, "mirror")
-	platformDir := filepath.Join(mirror, filepath.FromSlash(providerAddress), mirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
-	if err := os.MkdirAll(platformDir, 0o755); err != nil {
-		return err
-	}
-	if err := copyFile(provider, filepath.Join(platformDir, "terraform-provider-teamviewer_v"+mirrorVersion), 0o755); err != nil {
-		return fmt.Errorf("installing the provider in the mirror: %w", err)
-	}
-	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [%q]\n  }\n}\n",
-		mirror, providerAddress)
-	return os.WriteFile(filepath.Join(ws.root, "terraformrc"), []byte(config), 0o644)
-}
-
-// isolatedEnviron drops the variables that would change what Terraform or the provider do, such
-// as TF_LOG (which would slow everything down) or a TEAMVIEWER_TENANT_URL pointing elsewhere.
-func isolatedEnviron(environ []string) []string {
-	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool {
+// cleanEnviron is the environment without what would change Terraform or the provider (TF_LOG
+// slows everything down; a TEAMVIEWER_TENANT_URL would point elsewhere), and without Terraform's
+// update check.
+func cleanEnviron() []string {
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "TF_") || strings.HasPrefix(kv, "TEAMVIEWER_") || strings.HasPrefix(kv, "CHECKPOINT_")
 	})
+	return append(env, "CHECKPOINT_DISABLE=1")
 }
 
-// Close removes the workspace.
-func (ws *workspace) Close() error {
-	return os.RemoveAll(ws.root)
-}
-
-// workDir is one Terraform working directory, initialized once.
+// workDir is one initialized Terraform working directory.
 type workDir struct {
 	ws   *workspace
 	path string
-	log  string // every command's output, appended
 }
 
-// newWorkDir creates the working directory name, writes its configuration and runs
-// `terraform init`, which needs a configuration to find the provider it installs.
+// newWorkDir creates the directory name with its configuration and runs terraform init.
 func (ws *workspace) newWorkDir(ctx context.Context, name string, config []byte) (*workDir, error) {
-	dir := &workDir{ws: ws, path: filepath.Join(ws.root, name)}
-	dir.log = filepath.Join(dir.path, "terraform.log")
-	if err := os.MkdirAll(dir.path, 0o755); err != nil {
+	d := &workDir{ws: ws, path: filepath.Join(ws.root, name)}
+	if err := os.MkdirAll(d.path, 0o755); err != nil {
 		return nil, err
 	}
-	if err := dir.writeConfig(config); err != nil {
+	if err := d.writeConfig(config); err != nil {
 		return nil, err
 	}
-	if _, err := dir.run(ctx, nil, "init", "-input=false", "-no-color"); err != nil {
-		return nil, err
-	}
-	return dir, nil
+	_, err := d.run(ctx, nil, "init", "-input=false")
+	return d, err
 }
 
-// writeConfig replaces the directory's configuration.
 func (d *workDir) writeConfig(config []byte) error {
 	return os.WriteFile(filepath.Join(d.path, "main.tf"), config, 0o644)
 }
 
-// resetState forgets every resource, for a sequence that starts over against an empty tenant.
-func (d *workDir) resetState() error {
+// forgetState starts the directory over with no resources.
+func (d *workDir) forgetState() error {
 	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
 		if err := os.Remove(filepath.Join(d.path, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -129,85 +107,126 @@ func (d *workDir) resetState() error {
 	return nil
 }
 
-// command is one timed Terraform command.
-type command struct {
-	args []string
-	// noChanges marks a plan run with -detailed-exitcode, whose exit status 2 means it found
-	// changes rather than failed.
-	noChanges bool
-}
-
-// The commands the bench times. All use the same parallelism, which the floors assume.
+// The commands the bench runs, all at the same parallelism. A no-change plan that finds changes
+// exits 2 under -detailed-exitcode, which run reports as an error.
 var (
-	applyCommand   = command{args: []string{"apply", "-input=false", "-no-color", "-auto-approve", parallelismFlag}}
-	destroyCommand = command{args: []string{"destroy", "-input=false", "-no-color", "-auto-approve", parallelismFlag}}
-	planCommand    = command{
-		args:      []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", parallelismFlag},
-		noChanges: true,
-	}
-	parallelismFlag = fmt.Sprintf("-parallelism=%d", Parallelism)
+	parallelismFlag = "-parallelism=" + strconv.Itoa(Parallelism)
+	apply           = []string{"apply", "-input=false", "-auto-approve", parallelismFlag}
+	destroy         = []string{"destroy", "-input=false", "-auto-approve", parallelismFlag}
+	plan            = []string{"plan", "-input=false", "-detailed-exitcode", parallelismFlag}
 )
 
-// time runs c with extra environment variables and returns how long it took and whether it
-// found changes. An error carries the end of the command's output.
-func (d *workDir) time(ctx context.Context, c command, env []string) (wall time.Duration, changes bool, err error) {
-	start := time.Now()
-	exitCode, err := d.run(ctx, env, c.args...)
-	wall = time.Since(start)
-	if c.noChanges && exitCode == 2 {
-		return wall, true, nil
-	}
-	return wall, false, err
+// usage is what one command cost.
+type usage struct {
+	Wall time.Duration
+	// CPU is the user and system time of Terraform and of the providers it started and waited
+	// for, as the kernel accounts a process's waited-for children to it.
+	CPU time.Duration
 }
 
-// run runs terraform with args in the directory, appending its output to the log, and returns
-// its exit status.
-func (d *workDir) run(ctx context.Context, env []string, args ...string) (int, error) {
-	logFile, err := os.OpenFile(d.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// run runs terraform args in the directory with extra environment variables. Its output goes to
+// terraform.log there; an error carries the end of it.
+func (d *workDir) run(ctx context.Context, env []string, args ...string) (usage, error) {
+	log, err := os.OpenFile(filepath.Join(d.path, "terraform.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return 0, err
+		return usage{}, err
 	}
-	defer func() { _ = logFile.Close() }() // the log is for debugging only
-	_, _ = fmt.Fprintf(logFile, "\n$ terraform %s\n", strings.Join(args, " "))
-
+	defer func() { _ = log.Close() }() // the log is for debugging only
+	_, _ = fmt.Fprintf(log, "\n$ terraform %s\n", strings.Join(args, " "))
 	var output bytes.Buffer
-	cmd := exec.CommandContext(ctx, d.ws.terraform, append([]string{"-chdir=" + d.path}, args...)...)
+	cmd := exec.CommandContext(ctx, d.ws.terraform, append([]string{"-chdir=" + d.path}, append(args, "-no-color")...)...)
 	cmd.Env = append(slices.Clone(d.ws.env), env...)
-	// Interrupted, Terraform stops like on Ctrl-C: a kill would leave its provider running.
+	// Interrupted, Terraform stops as on Ctrl-C; a kill would leave its provider running.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = stopGrace
-	cmd.Stdout = io.MultiWriter(logFile, &output)
+	cmd.WaitDelay = time.Minute
+	cmd.Stdout = io.MultiWriter(log, &output)
 	cmd.Stderr = cmd.Stdout
+	start := time.Now()
 	err = cmd.Run()
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		return exitErr.ExitCode(), fmt.Errorf("terraform %s: %w:\n%s", args[0], err, tail(output.String(), logTailLines))
+	u := usage{Wall: time.Since(start)}
+	if cmd.ProcessState != nil {
+		u.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	if err != nil {
-		return 0, fmt.Errorf("terraform %s: %w", args[0], err)
+		lines := slices.DeleteFunc(strings.Split(output.String(), "\n"), func(l string) bool { return strings.TrimSpace(l) == "" })
+		return u, fmt.Errorf("terraform %s: %w:\n%s", args[0], err, strings.Join(lines[max(0, len(lines)-15):], "\n"))
 	}
-	return 0, nil
+	return u, nil
 }
 
-// tail returns the last n non-empty lines of s.
-func tail(s string, n int) string {
-	lines := slices.DeleteFunc(strings.Split(s, "\n"), func(line string) bool { return strings.TrimSpace(line) == "" })
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+// debugProvider is a provider binary the bench starts itself (-debug) and Terraform attaches to
+// through TF_REATTACH_PROVIDERS, so that its process is the bench's child: its CPU time and
+// memory are then its own, not Terraform's. One serves one command.
+type debugProvider struct {
+	cmd      *exec.Cmd
+	reattach string
+	exited   chan struct{}
 }
 
-func copyFile(from, to string, mode os.FileMode) error {
-	in, err := os.Open(from)
+func startDebugProvider(ctx context.Context, binary string, env []string) (*debugProvider, error) {
+	cmd := exec.CommandContext(ctx, binary, "-debug")
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = time.Minute
+	cmd.Env = env
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() { _ = in.Close() }() // read only
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &debugProvider{cmd: cmd, exited: make(chan struct{})}
+	found := make(chan string, 1)
+	go func() {
+		// Debug mode prints TF_REATTACH_PROVIDERS='{...}'; the rest of its output is not needed.
+		scanner := bufio.NewScanner(stdout)
+		scanner.Buffer(nil, 1<<20)
+		for scanner.Scan() {
+			if value, ok := reattachValue(scanner.Text()); ok && p.reattach == "" {
+				p.reattach = value
+				found <- value
+			}
+		}
+		close(found)
+		_ = cmd.Wait() // after stdout is drained, as StdoutPipe requires
+		close(p.exited)
+	}()
+	if _, ok := <-found; !ok {
+		return nil, errors.New(binary + " -debug exited without printing its reattach configuration")
+	}
+	return p, nil
+}
+
+// reattachValue finds the JSON that debug mode prints as TF_REATTACH_PROVIDERS='{...}'.
+func reattachValue(line string) (string, bool) {
+	_, quoted, found := strings.Cut(line, "TF_REATTACH_PROVIDERS='")
+	value, ok := strings.CutSuffix(strings.TrimSpace(quoted), "'")
+	return value, found && ok && json.Valid([]byte(value))
+}
+
+// env is the environment entry that makes Terraform use this process.
+func (p *debugProvider) env() []string {
+	return []string{"TF_REATTACH_PROVIDERS=" + p.reattach}
+}
+
+// peakRSS is the process's peak resident set size so far (VmHWM, Linux only; 0 elsewhere).
+func (p *debugProvider) peakRSS() int64 {
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
 	if err != nil {
-		return err
+		return 0
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		_ = out.Close() // the copy's error is the one to report
-		return err
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if value, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+			return kib << 10
+		}
 	}
-	return out.Close()
+	return 0
+}
+
+// stop ends the process (debug mode shuts down on SIGINT) and returns its CPU time.
+func (p *debugProvider) stop() time.Duration {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	<-p.exited
+	return p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
 }

@@ -1,8 +1,8 @@
 // Command bench runs the provider through the real Terraform CLI against the TeamViewer emulator
-// and writes the results as Markdown with an SVG chart; `make bench` runs it. See package
-// internal/bench for what it measures.
+// and writes bench/results.md; `make bench` runs it. See package internal/bench for what it
+// measures.
 //
-//	go run ./internal/bench/cmd/bench [-latency 50ms] [-n 100,1000] [-chart-n 10,100,300,1000] [-out bench/results.md] [-quick]
+//	go run ./internal/bench/cmd/bench -terraform bin/terraform -provider bin/terraform-provider-teamviewer [-out bench/results.md] [-quick]
 package main
 
 import (
@@ -12,8 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
+	"time"
 
 	"github.com/teamviewer-community/terraform-provider-teamviewer/internal/bench"
 )
@@ -26,87 +25,42 @@ func main() {
 }
 
 func run(args []string) error {
-	opts, out, err := parseFlags(args)
-	if err != nil {
+	opts := bench.Options{
+		Terraform: filepath.Join("bin", "terraform"),
+		Provider:  filepath.Join("bin", "terraform-provider-teamviewer"),
+		Scale:     bench.FullScale,
+		Progress:  os.Stderr,
+	}
+	out := filepath.Join("bench", "results.md")
+	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
+	flags.StringVar(&opts.Terraform, "terraform", opts.Terraform, "path of the Terraform CLI")
+	flags.StringVar(&opts.Provider, "provider", opts.Provider, "path of the provider binary")
+	flags.DurationVar(&opts.Latency, "latency", 50*time.Millisecond, "latency added to every request of the request-count and group scenarios")
+	flags.DurationVar(&opts.WriteLatency, "write-latency", 500*time.Millisecond, "latency added to every request of the concurrency scenario")
+	flags.StringVar(&out, "out", out, "the Markdown report to write")
+	flags.BoolVar(&opts.KeepWorkDir, "keep", false, "keep the working directories (configurations, state, Terraform's output)")
+	quick := flags.Bool("quick", false, "a smoke run of every scenario with a few users, whose numbers mean nothing")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	opts.Progress = os.Stderr
-
+	if flags.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", flags.Args())
+	}
+	if *quick {
+		opts.Scale = bench.QuickScale
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	results, err := bench.Run(ctx, opts)
 	if err != nil {
 		return err
 	}
-	return bench.Write(results, out, os.Stdout)
-}
-
-// parseFlags returns the bench's options and the report's path.
-func parseFlags(args []string) (opts bench.Options, out string, err error) {
-	opts = bench.DefaultOptions()
-	out = filepath.Join("bench", "results.md")
-	var quick bool
-
-	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
-	flags.StringVar(&opts.Terraform, "terraform", opts.Terraform, "path of the Terraform CLI")
-	flags.StringVar(&opts.Provider, "provider", opts.Provider, "path of the provider binary")
-	flags.DurationVar(&opts.Latency, "latency", opts.Latency, "latency added to every request of the loaded runs")
-	flags.Var((*sizeList)(&opts.Sizes), "n", "comma-separated numbers of managed users to measure in full")
-	flags.Var((*sizeList)(&opts.ChartSizes), "chart-n", "comma-separated numbers of managed users whose no-change plans are charted")
-	flags.IntVar(&opts.Repeat, "repeat", opts.Repeat, "runs of each no-change plan at each latency; the fastest counts")
-	flags.StringVar(&out, "out", out, "the Markdown report to write; the SVG chart is written beside it")
-	flags.BoolVar(&opts.KeepWorkDir, "keep", false, "keep the working directories (configurations, state, Terraform's output)")
-	flags.BoolVar(&quick, "quick", false, "a smoke run with a few users, whose numbers mean nothing; other flags still apply")
-	if err := flags.Parse(args); err != nil {
-		return opts, out, err
-	}
-	if flags.NArg() > 0 {
-		return opts, out, fmt.Errorf("unexpected arguments: %s", strings.Join(flags.Args(), " "))
-	}
-	if quick {
-		// Quick replaces the defaults; flags given explicitly still win.
-		explicit := opts
-		opts.Quick()
-		flags.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "latency":
-				opts.Latency = explicit.Latency
-			case "n":
-				opts.Sizes = explicit.Sizes
-			case "chart-n":
-				opts.ChartSizes = explicit.ChartSizes
-			case "repeat":
-				opts.Repeat = explicit.Repeat
-			}
-		})
-	}
-	return opts, out, nil
-}
-
-// sizeList is a flag.Value of comma-separated numbers of users, such as "100,1000".
-type sizeList []int
-
-func (l *sizeList) String() string {
-	parts := make([]string, len(*l))
-	for i, n := range *l {
-		parts[i] = strconv.Itoa(n)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (l *sizeList) Set(value string) error {
-	var sizes []int
-	if value == "" { // -chart-n= charts only the sizes measured in full
-		*l = nil
-		return nil
-	}
-	for _, part := range strings.Split(value, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil || n < 1 {
-			return fmt.Errorf("%q is not a number of users", part)
+	for _, bar := range results.Bars() {
+		verdict := "PASS"
+		if !bar.Pass {
+			verdict = "FAIL"
 		}
-		sizes = append(sizes, n)
+		fmt.Printf("%-4s  %s: %s (target %s)\n", verdict, bar.Figure, bar.Measured, bar.Target)
 	}
-	*l = sizes
-	return nil
+	return bench.Write(results, out)
 }
