@@ -12,7 +12,6 @@ require (
 	github.com/hashicorp/terraform-plugin-log v0.11.0
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	github.com/scim2/filter-parser/v2 v2.3.1
-	golang.org/x/time v0.16.0
 )
 
 require (

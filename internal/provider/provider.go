@@ -129,9 +129,11 @@ func (p *teamViewerProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators: []validator.String{requestTimeoutRange()},
 			},
 			"max_requests_per_second": schema.Float64Attribute{
-				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per second, shared by all resources and "+
-					"data sources of this provider instance; at least %d. Unset means no limit of your own. Lower it "+
-					"when TeamViewer answers with rate limit errors.", minRequestsPerSecond),
+				MarkdownDescription: fmt.Sprintf("Most requests per second, shared by all resources and data sources of "+
+					"this provider instance; at least %d. The provider paces itself: when TeamViewer answers HTTP 429, "+
+					"every request of this provider instance slows down together, and the rate climbs back while "+
+					"TeamViewer keeps up, never above this value. Unset means no ceiling: requests go unpaced until "+
+					"the first 429. Set it to stay below TeamViewer's limit from the first request.", minRequestsPerSecond),
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.AtLeast(minRequestsPerSecond)},
 			},

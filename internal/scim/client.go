@@ -21,7 +21,6 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is TeamViewer's SCIM tenant URL, used when Config.BaseURL is
@@ -46,7 +45,7 @@ type Config struct {
 	UserAgent         string        // "" = a generic client name
 	MaxRetries        int           // retries after the first attempt for retryable failures
 	RequestTimeout    time.Duration // per attempt; 0 = 60s
-	RequestsPerSecond float64       // client-side limit shared by all calls on this Client; 0 = unlimited
+	RequestsPerSecond float64       // ceiling of the adaptive limit shared by all calls on this Client (see ratelimit.go); 0 = none, unpaced until a 429
 	RetryWaitMin      time.Duration // backoff floor, 0 = 1s
 	RetryWaitMax      time.Duration // backoff cap, 0 = 30s
 	Logger            Logger        // optional
@@ -59,7 +58,8 @@ type Config struct {
 }
 
 // Client calls TeamViewer's SCIM API. It is safe for concurrent use; all
-// calls share one rate limiter.
+// calls share one rate limiter, which slows them all down together when
+// TeamViewer answers 429.
 type Client struct {
 	baseURL    string // without trailing slash
 	token      string
@@ -127,11 +127,7 @@ func New(cfg Config) (*Client, error) {
 		next:    hc.Transport,
 		timeout: cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
 		log:     c.log,
-	}
-	if cfg.RequestsPerSecond > 0 {
-		// A burst of 1 keeps the configured rate a true ceiling: TeamViewer's
-		// limits are unpublished, so bursting above them gains nothing.
-		at.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), 1)
+		limiter: newAdaptiveLimiter(cfg.RequestsPerSecond, time.Now),
 	}
 	hc.Transport = at
 

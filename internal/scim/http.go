@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // maxResponseBytes bounds a response body; a page of 1000 users is well below.
@@ -77,13 +75,14 @@ type response struct {
 }
 
 // attemptTransport does what must happen once per attempt, which
-// go-retryablehttp has no hook for: waiting for the rate limiter, bounding the
-// attempt with RequestTimeout, noting whether the request was sent, reading
-// the body (so that a connection lost mid-body fails the attempt, not the
-// decode) and logging.
+// go-retryablehttp has no hook for: waiting for the rate limiter and telling
+// it how the server took the attempt, bounding the attempt with
+// RequestTimeout, noting whether the request was sent, reading the body (so
+// that a connection lost mid-body fails the attempt, not the decode) and
+// logging.
 type attemptTransport struct {
 	next    http.RoundTripper
-	limiter *rate.Limiter // nil when unlimited
+	limiter *adaptiveLimiter
 	timeout time.Duration
 	log     logger
 }
@@ -103,15 +102,9 @@ func (attemptTimeoutError) Timeout() bool { return true }
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	cl := callFrom(ctx)
-	if t.limiter != nil {
-		if err := t.limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			// Wait refuses at once when the next slot lies beyond the
-			// caller's deadline; waiting for it would be pointless.
-			return nil, fmt.Errorf("client-side rate limit: no request slot before the deadline: %w", context.DeadlineExceeded)
-		}
+	sentAt, err := t.limiter.wait(ctx)
+	if err != nil {
+		return nil, err
 	}
 
 	cl.sent.Store(false)
@@ -151,6 +144,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	fields["status"] = resp.StatusCode
 	t.log.debug(ctx, "SCIM response", fields)
+	t.pace(ctx, cl, resp.StatusCode, sentAt)
 	if t.log.enabled() {
 		t.log.trace(ctx, "SCIM response body", mergeFields(fields, map[string]any{
 			"headers": cl.redact.headers(resp.Header),
@@ -160,6 +154,36 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
+
+// pace tells the limiter how the server took a request let through at sent,
+// and logs a lowered limit.
+func (t *attemptTransport) pace(ctx context.Context, cl *call, status int, sent time.Time) {
+	if status != http.StatusTooManyRequests {
+		t.limiter.accepted()
+		return
+	}
+	c, ok := t.limiter.refused(sent)
+	if !ok {
+		return
+	}
+	fields := map[string]any{
+		"operation":                    cl.op,
+		"requests_per_second":          round2(c.limit),
+		"achieved_requests_per_second": round2(c.achieved),
+		"previous_requests_per_second": round2(c.previous),
+	}
+	if c.previous == 0 {
+		fields["previous_requests_per_second"] = "unlimited"
+	}
+	t.log.debug(ctx, msgRateLimitLowered, fields)
+}
+
+// msgRateLimitLowered is the Debug message of a cut, one per congestion
+// episode.
+const msgRateLimitLowered = "SCIM rate limit lowered after HTTP 429"
+
+// round2 keeps logged rates readable.
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func readBody(body io.ReadCloser) ([]byte, error) {
 	// Once the body is read, or failed to be, a close error adds nothing.
