@@ -68,6 +68,10 @@ type adaptiveLimiter struct {
 	last      time.Time   // when the latest request was let through
 	cut       time.Time   // when the limit was last lowered
 	sent      []time.Time // when the requests of the last aimdWindow were let through
+
+	// granted, when set (by tests), sees the time of every request let
+	// through, under mu and in the order they were let through.
+	granted func(time.Time)
 }
 
 func newAdaptiveLimiter(ceiling float64, now func() time.Time) *adaptiveLimiter {
@@ -86,6 +90,9 @@ func (l *adaptiveLimiter) take(now time.Time) (wait time.Duration) {
 	}
 	l.last = now
 	l.sent = append(l.forget(now), now)
+	if l.granted != nil {
+		l.granted(now)
+	}
 	return 0
 }
 
