@@ -195,10 +195,12 @@ func TestAdaptiveRateLimitCeiling(t *testing.T) {
 	// The limiter's own decisions, not the server's arrival times: those
 	// would bunch whenever a loaded machine delays one request more than
 	// the next.
-	var granted []time.Time
-	company.client.http.HTTPClient.Transport.(*attemptTransport).limiter.granted = func(at time.Time) {
-		granted = append(granted, at)
+	transport, ok := company.client.http.HTTPClient.Transport.(*attemptTransport)
+	if !ok {
+		t.Fatalf("the client's transport is a %T", company.client.http.HTTPClient.Transport)
 	}
+	var granted []time.Time
+	transport.limiter.granted = func(at time.Time) { granted = append(granted, at) }
 	createMany(t, company.newUsers(DirectoryOptions{}), "user", users, terraformParallelism)
 
 	if len(granted) != users {
