@@ -35,6 +35,13 @@ import (
 //     for many seconds. Cuts within that second do not end it: the burst
 //     emptied the server's bucket, so the first requests after it are
 //     refused at any rate.
+//   - Once the limit has grown aimdProbeAbove past the rate of the last cut
+//     without a 429, the capacity that cut met has grown: the other
+//     pipeline sharing it has finished, or TeamViewer allows more. The
+//     limit then grows as in slow start again, to find the new rate in a
+//     second or two rather than by aimdIncrease for many (TCP CUBIC's
+//     probing beyond its last maximum). Without it, of two pipelines the
+//     one left behind in the shares would finish alone at its small share.
 //   - The limit never grows beyond aimdHeadroom times the rate actually
 //     reached: a limit that a run of few requests, or of requests waiting
 //     out a Retry-After, never reaches proves nothing about the server, and
@@ -47,6 +54,7 @@ const (
 	aimdSlowStart     = 0.5 // requests per second, per accepted request
 	aimdHeadroom      = 1.5
 	aimdWindow        = time.Second
+	aimdProbeAbove    = 1.05
 	// aimdFloor is the lowest limit 429s can push the Client to: even a
 	// server that refuses most requests then gets one a second.
 	aimdFloor = 1.0
@@ -67,6 +75,7 @@ type adaptiveLimiter struct {
 	firstCut  time.Time   // when the first 429 lowered the limit
 	last      time.Time   // when the latest request was let through
 	cut       time.Time   // when the limit was last lowered
+	peak      float64     // the rate the last cut lowered
 	sent      []time.Time // when the requests of the last aimdWindow were let through
 
 	// granted, when set (by tests), sees the time of every request let
@@ -165,6 +174,7 @@ func (l *adaptiveLimiter) refused(sent time.Time) (rateCut, bool) {
 		l.firstCut = now
 	}
 	l.slowStart = now.Sub(l.firstCut) < aimdWindow
+	l.peak = from
 	l.limit, l.cut = c.limit, now
 	return c, true
 }
@@ -184,7 +194,7 @@ func (l *adaptiveLimiter) accepted() {
 		most = min(most, l.ceiling)
 	}
 	step := aimdIncrease / l.limit
-	if l.slowStart {
+	if l.slowStart || l.limit > aimdProbeAbove*l.peak {
 		step = aimdSlowStart
 	}
 	if l.limit < most {

@@ -351,3 +351,44 @@ func TestAdaptiveLimiterCeiling(t *testing.T) {
 		t.Errorf("limit %v after growing back, want the ceiling %v", l.limit, ceiling)
 	}
 }
+
+// Past the rate of the last cut, the limit grows as in slow start: the
+// capacity that cut met has grown.
+func TestAdaptiveLimiterProbesPastTheLastCut(t *testing.T) {
+	clock := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newAdaptiveLimiter(0, clock.Now)
+	for range 40 {
+		clock.advance(time.Millisecond)
+		clock.take(l)
+	}
+	l.refused(clock.now) // the first cut: half the 40 a second reached
+	clock.advance(2 * aimdWindow)
+	sent := clock.take(l)
+	clock.advance(time.Millisecond)
+	l.refused(sent) // the second, after slow start: from 20 to 16
+	const peak = 20
+	if l.slowStart || l.peak != peak || l.limit != aimdDecrease*peak {
+		t.Fatalf("after the second cut: slow start %t, peak %v, limit %v; want false, %v, %v", l.slowStart, l.peak, l.limit, peak, aimdDecrease*peak)
+	}
+	// Enough requests in the window that aimdHeadroom does not hold the
+	// limit back.
+	for range 30 {
+		clock.advance(time.Second / 100)
+		l.sent = append(l.sent, clock.now)
+	}
+	for i := 0; l.limit <= aimdProbeAbove*peak; i++ {
+		if i == 1000 {
+			t.Fatalf("the limit stays at %.3f", l.limit)
+		}
+		before := l.limit
+		l.accepted()
+		if step := l.limit - before; step > aimdIncrease/before+1e-9 {
+			t.Fatalf("at %.3f, below the last cut's %v: grew %.3f, want %.3f", before, peak, step, aimdIncrease/before)
+		}
+	}
+	before := l.limit
+	l.accepted()
+	if step := l.limit - before; step != aimdSlowStart {
+		t.Fatalf("at %.3f, past the last cut's %v: grew %.3f, want %v", before, peak, step, aimdSlowStart)
+	}
+}
