@@ -269,7 +269,7 @@ func (r *runner) floorComparison(ctx context.Context, s *Section) error {
 	n := r.opts.Scale.Writes
 	s.Title = "CPU time against the floor provider, at 0 ms"
 	s.Means = "**CPU time over the floor provider** (at 0 ms): user + system time of Terraform and of the provider process, " +
-		"against the same command with a provider of exactly `teamviewer_user`'s schema that only copies plan to state. " +
+		"against the same command with a provider of exactly `teamviewer_user`'s schema and logging setup that only copies plan to state. " +
 		"Terraform's own work is in both, so the ratio is what the provider adds. Fails when the provider's own work grows."
 	s.Header = []string{"command", "provider", "round", "Terraform CPU", "provider CPU", "total CPU", "wall"}
 	dir, err := r.ws.newWorkDir(ctx, "floor", config(r.t.URL, "bench-", n))

@@ -58,3 +58,28 @@ func TestAccProvider_scimLogLevelFromEnvironment(t *testing.T) {
 		}
 	})
 }
+
+// Logs are wanted when a TF_LOG variable, or the acceptance tests' TF_ACC_LOG_PATH, is set to
+// anything but "off"; QuietUnlessLogging's own OFF settings do not count.
+func TestLogsWanted(t *testing.T) {
+	for environ, want := range map[string]bool{
+		"":                                   false,
+		"HOME=/root PATH=/bin":               false,
+		"TF_LOG=":                            false,
+		"TF_LOG=off":                         false,
+		"TF_LOG_SDK=OFF TF_LOG_PROVIDER=OFF": false,
+		"TF_LOGGING=":                        false,
+		"TF_LOG=TRACE":                       true,
+		"TF_LOG=json":                        true,
+		"TF_LOG_PROVIDER=DEBUG":              true,
+		"TF_LOG_PROVIDER_SCIM=TRACE":         true,
+		"TF_LOG_SDK_FRAMEWORK=trace":         true,
+		"TF_LOG_PATH=/tmp/terraform.log":     true,
+		"TF_ACC_LOG_PATH=/tmp/acc.log":       true,
+		"TF_ACC=1 TF_IN_AUTOMATION=1":        false,
+	} {
+		if got := logsWanted(strings.Fields(environ)); got != want {
+			t.Errorf("logsWanted(%q) = %t, want %t", environ, got, want)
+		}
+	}
+}

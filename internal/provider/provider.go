@@ -224,7 +224,7 @@ func (p *teamViewerProvider) Configure(ctx context.Context, req provider.Configu
 		MaxRetries:        maxRetries,
 		RequestTimeout:    requestTimeout,
 		RequestsPerSecond: config.MaxRequestsPerSecond.ValueFloat64(),
-		Logger:            newSCIMLogger(token),
+		Logger:            scimLoggerFor(token),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create the TeamViewer SCIM client", err.Error())

@@ -167,8 +167,13 @@ func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 // later), in the identity.
 func setUser(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, model userResourceModel, diags *diag.Diagnostics) {
 	diags.Append(state.Set(ctx, model)...)
+	setIdentity(ctx, identity, model.ID, diags)
+}
+
+// setIdentity records the user's id as its identity, where the CLI keeps one.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
 	if identity != nil {
-		diags.Append(identity.Set(ctx, userIdentityModel{ID: model.ID})...)
+		diags.Append(identity.SetAttribute(ctx, path.Root("id"), id)...)
 	}
 }
 
@@ -254,18 +259,22 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if errors.Is(err, scim.ErrNotFound) {
 		tflog.Warn(ctx, "TeamViewer user no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
-		if resp.Identity != nil {
-			// The framework wants an identity even from a Read that removes the resource, which
-			// a read right after an import by id, or of a state from before identities, lacks.
-			resp.Diagnostics.Append(resp.Identity.Set(ctx, userIdentityModel{ID: state.ID})...)
-		}
+		// The framework wants an identity even from a Read that removes the resource, which a
+		// read right after an import by id, or of a state from before identities, lacks.
+		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 		return
 	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Unable to read TeamViewer user", err)
 		return
 	}
-	setUser(ctx, &resp.State, resp.Identity, state.withUser(user), &resp.Diagnostics)
+	if read := state.withUser(user); read != state {
+		setUser(ctx, &resp.State, resp.Identity, read, &resp.Diagnostics)
+		return
+	}
+	// The response holds the prior state already: writing the same values again would cost the
+	// framework's struct reflection for every user of every refresh.
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -296,28 +305,24 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan, state userResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	createOnly := []struct {
-		attribute      string
-		planned, prior attr.Value
-	}{
-		{"preferred_language", plan.PreferredLanguage, state.PreferredLanguage},
-		{"sso_customer_id", plan.SSOCustomerID, state.SSOCustomerID},
-		{"password_wo_version", plan.PasswordWOVersion, state.PasswordWOVersion},
-	}
-	for _, setting := range createOnly {
-		if setting.planned.IsUnknown() || setting.planned.Equal(setting.prior) {
+	// Attribute by attribute: reading the whole model would cost the framework's struct
+	// reflection for every user of every plan, to compare three settings.
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	for _, attribute := range []string{"preferred_language", "sso_customer_id", "password_wo_version"} {
+		var planned, prior attr.Value
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(attribute), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attribute), &prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if planned.IsUnknown() || planned.Equal(prior) {
 			continue
 		}
-		resp.Diagnostics.AddAttributeWarning(path.Root(setting.attribute), "Setting applies only to new users",
+		resp.Diagnostics.AddAttributeWarning(path.Root(attribute), "Setting applies only to new users",
 			fmt.Sprintf("TeamViewer accepts %s only when a user is created, and its SCIM API cannot change it "+
 				"afterwards. The new value is recorded in state but not sent to TeamViewer for the existing user %s.",
-				setting.attribute, state.ID.ValueString()))
+				attribute, id.ValueString()))
 	}
 }
 

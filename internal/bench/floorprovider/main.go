@@ -1,8 +1,9 @@
 // Command floorprovider is the bench's floor: a framework provider with exactly the schemas of the
 // TeamViewer provider and of its teamviewer_user resource (taken from internal/provider when it
-// starts, never copied), whose resource does nothing but copy the plan to state. What Terraform
-// and the framework cost for a thousand users, this provider costs too; what the TeamViewer
-// provider costs beyond it is its own. The bench builds and runs it; it is never shipped.
+// starts, never copied) and its logging setup, whose resource does nothing but copy the plan to
+// state. What Terraform and the framework cost for a thousand users, this provider costs too; what
+// the TeamViewer provider costs beyond it is its own. The bench builds and runs it; it is never
+// shipped.
 package main
 
 import (
@@ -26,6 +27,9 @@ import (
 func main() {
 	debug := flag.Bool("debug", false, "serve in debug mode, printing TF_REATTACH_PROVIDERS")
 	flag.Parse()
+	// Logging as the TeamViewer provider's main sets it up: framework logs nobody reads are a
+	// cost any provider can avoid, so the floor avoids it too.
+	teamviewer.QuietUnlessLogging()
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{teamviewer.New("floor")()} },
 		providerserver.ServeOpts{Address: teamviewer.RegistryAddress, Debug: *debug})
 	if err != nil {
